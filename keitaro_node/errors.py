@@ -1,0 +1,122 @@
+"""The exception tree of keitaro-node.
+
+::
+
+    KeitaroNodeError                 every error this package raises
+    ├── DefinitionError              node_schema/ is invalid (every problem with its JSON path)
+    ├── InputError                   a user mistake: bad item, property, resource or operation
+    ├── RequestError                 one request failed
+    │   ├── ApiError                 the tracker answered with an error (status >= 300, or a lie)
+    │   └── TransportError           no usable answer: connection refused/reset, timeout, bad body
+    └── ItemError                    the run stopped on item N (wraps InputError or RequestError)
+
+Errors carry only masked context: the message, masked request metadata and the response body.
+Nothing here ever holds the API key; the client masks texts before they are built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class KeitaroNodeError(Exception):
+    """Base class of every error raised by keitaro-node."""
+
+    description: str | None = None
+
+    def __init__(self, message: str, *, description: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.description = description if description != message else None
+
+
+class DefinitionError(KeitaroNodeError):
+    """The node definition (or a workflow) does not validate; ``problems`` lists each one."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        listed = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source} is invalid ({len(self.problems)} problem(s)):\n{listed}")
+
+
+class InputError(KeitaroNodeError):
+    """Bad input from the user, named by item, property and rule."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        property: str | None = None,
+        item_index: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        super().__init__(message, description=description)
+        self.property = property
+        self.item_index = item_index
+
+
+class RequestError(KeitaroNodeError):
+    """One HTTP exchange failed; ``request`` is the masked request metadata."""
+
+    http_code: int | None = None
+    status_text: str | None = None
+    response_data: Any = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        description: str | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, description=description)
+        self.request = request or {}
+
+
+class ApiError(RequestError):
+    """The tracker answered, but not with what was asked for."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_code: int,
+        status_text: str,
+        response_data: Any = None,
+        description: str | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, description=description, request=request)
+        self.http_code = http_code
+        self.status_text = status_text
+        self.response_data = response_data
+
+
+class TransportError(RequestError):
+    """The request got no usable answer. ``sent`` is False when it provably never left."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sent: bool,
+        description: str | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, description=description, request=request)
+        self.sent = sent
+
+
+class ItemError(KeitaroNodeError):
+    """The run stopped because item ``item_index`` failed and continue-on-fail was off."""
+
+    def __init__(self, item_index: int, resource: str, operation: str, cause: KeitaroNodeError):
+        super().__init__(
+            f"item {item_index} ({resource}:{operation}) failed: {cause.message}",
+            description=cause.description,
+        )
+        self.item_index = item_index
+        self.resource = resource
+        self.operation = operation
+        self.cause = cause

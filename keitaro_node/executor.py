@@ -1,0 +1,174 @@
+"""Items in, items out: validate, plan, send under a concurrency bound, keep order, capture errors."""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from . import planner
+from .client import KeitaroClient
+from .errors import InputError, ItemError, KeitaroNodeError, RequestError
+from .model import JSON, Definition, Item, Operation, RequestPlan
+from .pagination import PageWalk, page_request, records
+from .parameters import OperationInputs
+
+ParameterSource = Mapping[str, Any] | Callable[[dict[str, JSON], int], Mapping[str, Any]]
+"""Node parameters: the same mapping for every item, or a function of (item json, index)."""
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (items done, items in all) after each item."""
+
+
+def error_fields(exc: KeitaroNodeError) -> dict[str, JSON]:
+    """The ``error`` object of a continue-on-fail output item."""
+    http_code = exc.http_code if isinstance(exc, RequestError) else None
+    return {
+        "message": exc.message,
+        "description": exc.description,
+        "httpCode": str(http_code) if http_code is not None else None,
+        "statusText": exc.status_text if isinstance(exc, RequestError) else None,
+        "responseData": exc.response_data if isinstance(exc, RequestError) else None,
+        "stack": "".join(traceback.format_exception_only(exc)).strip(),
+    }
+
+
+class Executor:
+    """Runs one operation over many items against one client."""
+
+    def __init__(self, definition: Definition, client: KeitaroClient) -> None:
+        self.definition = definition
+        self.client = client
+        self._inputs: dict[str, OperationInputs] = {}
+
+    def inputs(self, op: Operation) -> OperationInputs:
+        """The operation's compiled validators, built once per executor."""
+        found = self._inputs.get(op.key)
+        if found is None:
+            found = self._inputs[op.key] = OperationInputs(op)
+        return found
+
+    async def run(
+        self,
+        items: Sequence[Item],
+        resource: str,
+        operation: str,
+        parameters: ParameterSource,
+        *,
+        continue_on_fail: bool = False,
+        concurrency: int = 4,
+        split: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[Item]:
+        """One output item per input item (or one per record with ``split``), in input order."""
+        if concurrency < 1:
+            raise InputError("concurrency must be at least 1", property="concurrency")
+        op = self.definition.operation(resource, operation)
+        inputs = self.inputs(op)
+        results: list[list[Item]] = [[] for _ in items]
+        failures: list[tuple[int, KeitaroNodeError]] = []
+        next_index = iter(range(len(items)))
+        done = 0
+
+        async def worker() -> None:
+            nonlocal done
+            for i in next_index:
+                if failures:
+                    return
+                outcome = await self._one(op, inputs, items[i], i, parameters, split)
+                if isinstance(outcome, KeitaroNodeError):
+                    if not continue_on_fail:
+                        failures.append((i, outcome))
+                        return
+                    outcome = [self._error_item(op, i, outcome)]
+                results[i] = outcome
+                done += 1
+                if on_progress is not None:
+                    on_progress(done, len(items))
+
+        workers = min(concurrency, len(items))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        if failures:
+            index, cause = min(failures, key=lambda f: f[0])
+            raise ItemError(index, op.resource, op.value, cause) from cause
+        return [out for group in results for out in group]
+
+    async def _one(
+        self,
+        op: Operation,
+        inputs: OperationInputs,
+        item: Item,
+        index: int,
+        parameters: ParameterSource,
+        split: bool,
+    ) -> list[Item] | KeitaroNodeError:
+        try:
+            raw = parameters(item.get("json", {}), index) if callable(parameters) else parameters
+            params = inputs.prepare(raw)
+            plan = planner.plan(op, params)
+            data, extra = await self._fetch(op, plan, params)
+        except InputError as exc:
+            exc.item_index = index
+            return exc
+        except RequestError as exc:
+            return exc
+        paired = {"item": index}
+        if split and op.returns != "object":
+            return [
+                {"json": rec if isinstance(rec, dict) else {"value": rec}, "pairedItem": paired}
+                for rec in data
+            ]
+        out: dict[str, JSON] = {
+            "request": self.client.describe(plan),
+            "resource": op.resource,
+            "operation": op.value,
+            "success": True,
+            "data": data,
+            **extra,
+        }
+        return [{"json": out, "pairedItem": paired}]
+
+    async def _fetch(
+        self, op: Operation, plan: RequestPlan, params: Mapping[str, Any]
+    ) -> tuple[JSON, dict[str, JSON]]:
+        """The response data (every page with ``returnAll``) and the list fields of the item."""
+        if op.returns == "object":
+            return (await self.client.send(plan)).data, {}
+        if op.paging is not None and params.get("returnAll"):
+            walk = PageWalk(op.paging)
+            collected: list[JSON] = []
+            offset: int | None = 0
+            while offset is not None:
+                response = await self.client.send(page_request(plan, op.paging, offset))
+                page = records(op.returns, response.data)
+                collected.extend(page)
+                offset = walk.step(page, response.data)
+            extra: dict[str, JSON] = {"count": len(collected), "pages": walk.pages}
+            if walk.total is not None:
+                extra["total"] = walk.total
+            if walk.capped:
+                extra["truncated"] = True
+            return collected, extra
+        response = await self.client.send(plan)
+        rows = records(op.returns, response.data)
+        limit = params.get("limit")
+        if op.paging is not None and isinstance(limit, int):
+            rows = rows[:limit]  # older trackers ignore limit on GET /campaigns
+        extra = {"count": len(rows)}
+        if isinstance(response.data, dict) and isinstance(response.data.get("total"), int):
+            extra["total"] = response.data["total"]
+        return rows, extra
+
+    def _error_item(self, op: Operation, index: int, exc: KeitaroNodeError) -> Item:
+        request = exc.request if isinstance(exc, RequestError) else None
+        return {
+            "json": {
+                "request": request or self.client.describe(RequestPlan(op.method, op.path)),
+                "resource": op.resource,
+                "operation": op.value,
+                "success": False,
+                "error": self.client.redactor.data(error_fields(exc)),
+            },
+            "pairedItem": {"item": index},
+        }

@@ -1,0 +1,97 @@
+"""One Redactor that masks secrets by header/key name, by URL query key and by value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MASK = "***"
+
+# Names whose values are secret wherever they appear (headers, JSON keys, query keys).
+# Matching is case-insensitive on the name with '-' and '_' ignored, as Airflow does by substring.
+SENSITIVE_NAME_PARTS = (
+    "apikey",
+    "authorization",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "cookie",
+    "accesskey",
+    "privatekey",
+    "passphrase",
+)
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+def is_sensitive_name(name: str) -> bool:
+    """True if a header, key or query parameter with this name holds a secret."""
+    flat = _normalise(name)
+    return any(part in flat for part in SENSITIVE_NAME_PARTS)
+
+
+class Redactor:
+    """Masks known secret values anywhere, and values under sensitive names.
+
+    Secrets shorter than 4 characters are ignored as values (they would mask ordinary text),
+    but are still masked under sensitive names.
+    """
+
+    __slots__ = ("_pattern", "_secrets")
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = tuple(sorted({s for s in secrets if s and len(s) >= 4}, key=len))[::-1]
+        self._pattern = (
+            re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
+        )
+
+    def __repr__(self) -> str:
+        return f"Redactor(<{len(self._secrets)} secret(s)>)"
+
+    def text(self, value: str) -> str:
+        """Replace every known secret value inside ``value``."""
+        if self._pattern is None or not value:
+            return value
+        return self._pattern.sub(MASK, value)
+
+    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """A copy of ``headers`` with sensitive ones masked and secret values removed."""
+        return {
+            k: MASK if is_sensitive_name(k) else self.text(str(v)) for k, v in headers.items()
+        }
+
+    def url(self, url: str) -> str:
+        """Mask userinfo, sensitive query parameters and secret values in a URL."""
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            if any(is_sensitive_name(k) for k, _ in pairs):
+                query = urlencode(
+                    [(k, MASK if is_sensitive_name(k) else v) for k, v in pairs], safe="*"
+                )
+        return self.text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+    def data(self, value: Any) -> Any:
+        """JSON-like data with every known secret value masked; unchanged objects are reused.
+
+        Keys are not judged by name here: response fields such as a campaign's ``token`` are the
+        user's data, not our credentials.
+        """
+        if self._pattern is None:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {k: self.data(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.data(v) for v in value]
+        return value

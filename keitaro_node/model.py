@@ -1,0 +1,226 @@
+"""Frozen dataclasses: the node definition, request plans, responses, items and credentials."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NotRequired, TypedDict
+from urllib.parse import urlsplit
+
+from .errors import InputError
+
+PropertyType = Literal["string", "number", "boolean", "options", "json", "collection"]
+Placement = Literal["path", "query", "body", "filter", "control"]
+Returns = Literal["object", "list", "rows"]
+PagingStrategy = Literal["bodyOffset", "queryOffset"]
+HttpMethod = Literal["GET", "POST", "PUT", "DELETE"]
+
+JSON = Any
+"""A JSON value: dict, list, str, int, float, bool or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One value of an ``options`` property."""
+
+    value: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """One n8n-style node parameter and where its value goes in the request."""
+
+    name: str
+    display_name: str
+    display_name_en: str
+    type: PropertyType
+    placement: Placement
+    schema: Mapping[str, JSON]
+    description: str = ""
+    required: bool = False
+    default: JSON = None
+    key: str | None = None
+    """Target name: query key, dotted body path, or report filter name; defaults to ``name``."""
+    operator: str = "EQUALS"
+    """Report filter operator, for ``placement == "filter"``."""
+    choices: tuple[Choice, ...] = ()
+    options: tuple[Property, ...] = ()
+    """Sub-properties of a ``collection``; each one is placed on its own."""
+
+    @property
+    def target(self) -> str:
+        return self.key or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A cross-field rule: the parameters must match ``schema``, or ``message`` is shown."""
+
+    schema: Mapping[str, JSON]
+    message: str
+    property: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """Set ``values`` on the parameters when they match ``when`` (e.g. conversions limit 100)."""
+
+    when: Mapping[str, JSON]
+    values: Mapping[str, JSON]
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """How ``returnAll`` walks pages: limit/offset in the JSON body or in the query string."""
+
+    strategy: PagingStrategy
+    page_size: int
+    max_pages: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One resource action: its HTTP call, its properties and its rules."""
+
+    resource: str
+    value: str
+    display_name: str
+    display_name_en: str
+    method: HttpMethod
+    path: str
+    official: bool
+    idempotent: bool
+    returns: Returns
+    properties: tuple[Property, ...]
+    description: str = ""
+    note: str = ""
+    rules: tuple[Rule, ...] = ()
+    fallbacks: tuple[Fallback, ...] = ()
+    paging: Paging | None = None
+    params_schema: Mapping[str, JSON] = field(default_factory=dict)
+    """JSON Schema of the whole parameter object, built by the loader from the properties."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.resource}:{self.value}"
+
+    def property(self, name: str) -> Property | None:
+        return next((p for p in self.properties if p.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    value: str
+    display_name: str
+    display_name_en: str
+    operations: Mapping[str, Operation]
+    description: str = ""
+    original: bool = True
+    """True for the 17 resources of the original n8n node."""
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    name: str
+    display_name: str
+    description: str
+    version: int
+    resources: Mapping[str, Resource]
+
+    def operation(self, resource: str, operation: str) -> Operation:
+        """The operation, or an InputError that lists what exists."""
+        res = self.resources.get(resource)
+        if res is None:
+            known = ", ".join(sorted(self.resources))
+            raise InputError(
+                f"unknown resource {resource!r}; known resources: {known}", property="resource"
+            )
+        op = res.operations.get(operation)
+        if op is None:
+            known = ", ".join(res.operations)
+            raise InputError(
+                f"resource {resource!r} ({res.display_name}) has no operation {operation!r}; "
+                f"it supports: {known}",
+                property="operation",
+            )
+        return op
+
+    def operations(self) -> list[Operation]:
+        return [op for res in self.resources.values() for op in res.operations.values()]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPlan:
+    """Everything needed to send one request, before base URL and auth are added."""
+
+    method: HttpMethod
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    body: JSON = None
+    idempotent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse:
+    status: int
+    data: JSON
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class PairedItem(TypedDict):
+    item: int
+
+
+class Item(TypedDict):
+    """An n8n item."""
+
+    json: dict[str, JSON]
+    pairedItem: NotRequired[PairedItem]
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Tracker domain and API key. The key never shows in ``repr`` or ``str``."""
+
+    domain: str
+    api_key: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.domain or not self.domain.strip():
+            raise InputError("credentials: the tracker domain is empty", property="domain")
+        if not self.api_key:
+            raise InputError("credentials: the API key is empty", property="api_key")
+
+    def __repr__(self) -> str:
+        return f"Credentials(domain={self.domain!r}, api_key='***')"
+
+    __str__ = __repr__
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        """Read ``KEITARO_DOMAIN`` and ``KEITARO_API_KEY``."""
+        env = os.environ if environ is None else environ
+        missing = [n for n in ("KEITARO_DOMAIN", "KEITARO_API_KEY") if not env.get(n)]
+        if missing:
+            raise InputError(f"credentials: environment variable(s) not set: {', '.join(missing)}")
+        return cls(domain=env["KEITARO_DOMAIN"], api_key=env["KEITARO_API_KEY"])
+
+    @property
+    def base_url(self) -> str:
+        """``https://host/admin_api/v1``; an explicit ``http://`` is kept (local trackers)."""
+        raw = self.domain.strip().rstrip("/")
+        if "://" not in raw:
+            raw = "https://" + raw
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(
+                f"credentials: {self.domain!r} is not a tracker address", property="domain"
+            )
+        path = parts.path.rstrip("/")
+        for suffix in ("/admin_api/v1", "/admin_api"):
+            if path.endswith(suffix):
+                path = path[: -len(suffix)]
+                break
+        return f"{parts.scheme}://{parts.netloc}{path}/admin_api/v1"

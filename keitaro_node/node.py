@@ -1,0 +1,95 @@
+"""The public entry point: ``KeitaroNode(credentials).execute(items, resource=…, operation=…)``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from .client import KeitaroClient
+from .executor import Executor, ParameterSource, ProgressCallback
+from .loader import load_definition
+from .model import Credentials, Definition, Item
+from .policy import RetryPolicy
+from .transport import AiohttpTransport, Timeouts
+
+DEFAULT_CONCURRENCY = 4
+
+
+class KeitaroNode:
+    """The Keitaro node: one definition, one tracker. Each ``execute`` is one run (one session)."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        definition: Definition | None = None,
+        schema_dir: Path | None = None,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts = Timeouts(),
+    ) -> None:
+        self.credentials = credentials
+        self.definition = definition or load_definition(schema_dir)
+        self.retry = retry or RetryPolicy()
+        self.timeouts = timeouts
+
+    def __repr__(self) -> str:
+        return f"KeitaroNode({self.credentials!r})"
+
+    async def execute(
+        self,
+        items: Sequence[Item] | None = None,
+        *,
+        resource: str,
+        operation: str,
+        parameters: ParameterSource | None = None,
+        continue_on_fail: bool = False,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        split: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[Item]:
+        """Run ``resource:operation`` once per input item; ``items`` defaults to ``[{"json": {}}]``.
+
+        Raises ItemError (naming the item) on the first failure unless ``continue_on_fail``.
+        """
+        transport = AiohttpTransport(concurrency=max(1, concurrency), timeouts=self.timeouts)
+        try:
+            client = KeitaroClient(self.credentials, transport, self.retry)
+            return await Executor(self.definition, client).run(
+                items if items is not None else [{"json": {}}],
+                resource,
+                operation,
+                parameters or {},
+                continue_on_fail=continue_on_fail,
+                concurrency=concurrency,
+                split=split,
+                on_progress=on_progress,
+            )
+        finally:
+            await transport.close()
+
+    def execute_sync(
+        self,
+        items: Sequence[Item] | None = None,
+        *,
+        resource: str,
+        operation: str,
+        parameters: ParameterSource | None = None,
+        continue_on_fail: bool = False,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        split: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[Item]:
+        """``execute`` for synchronous callers (not from inside a running event loop)."""
+        return asyncio.run(
+            self.execute(
+                items,
+                resource=resource,
+                operation=operation,
+                parameters=parameters,
+                continue_on_fail=continue_on_fail,
+                concurrency=concurrency,
+                split=split,
+                on_progress=on_progress,
+            )
+        )

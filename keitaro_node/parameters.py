@@ -1,0 +1,150 @@
+"""Turn one item's raw parameters into validated ones: defaults, JSON parsing, fallbacks, rules.
+
+Pure and compiled once per operation: ``OperationInputs(op).prepare(raw)`` runs per item.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from .errors import InputError
+from .model import JSON, Operation, Property
+
+
+def _label(prop: Property) -> str:
+    return f"{prop.display_name} ({prop.name})"
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
+    """``set_dotted(d, "a.b", 1)`` makes ``d["a"]["b"] == 1``, creating objects on the way."""
+    *parents, last = dotted.split(".")
+    node = target
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[last] = value
+
+
+class OperationInputs:
+    """Compiled validators and the preparation steps for one operation."""
+
+    __slots__ = ("_fallbacks", "_props", "_rules", "_validator", "op")
+
+    def __init__(self, op: Operation) -> None:
+        self.op = op
+        self._props = {p.name: p for p in op.properties}
+        self._validator = Draft202012Validator(op.params_schema)
+        self._rules = [(Draft202012Validator(r.schema), r) for r in op.rules]
+        self._fallbacks = [(Draft202012Validator(f.when), f.values) for f in op.fallbacks]
+
+    def prepare(self, raw: Mapping[str, Any]) -> dict[str, JSON]:
+        """Validated parameters, or an InputError naming the property and the rule."""
+        if not isinstance(raw, Mapping):
+            raise InputError(f"parameters must be an object, got {type(raw).__name__}")
+        params = {k: v for k, v in raw.items() if not _is_blank(v) or k not in self._props}
+        for prop in self.op.properties:
+            self._complete(prop, params)
+        for when, values in self._fallbacks:
+            if when.is_valid(params):
+                for dotted, value in values.items():
+                    set_dotted(params, dotted, copy.deepcopy(value))
+        error = best_match(self._validator.iter_errors(params))
+        if error is not None:
+            raise self._explain(error, params)
+        for validator, rule in self._rules:
+            if not validator.is_valid(params):
+                raise InputError(f"{self.op.key}: {rule.message}", property=rule.property)
+        return params
+
+    def _complete(self, prop: Property, params: dict[str, Any]) -> None:
+        """Fill the default, parse a JSON string, and recurse into a collection."""
+        if prop.name not in params:
+            if prop.default is None:
+                return
+            params[prop.name] = copy.deepcopy(prop.default)
+        value = params[prop.name]
+        if prop.type == "json" and isinstance(value, str):
+            try:
+                params[prop.name] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{_label(prop)} is not valid JSON: {exc.msg} at line {exc.lineno} "
+                    f"column {exc.colno}",
+                    property=prop.name,
+                ) from None
+        elif prop.type == "collection" and isinstance(value, Mapping):
+            inner = {k: v for k, v in value.items() if not _is_blank(v)}
+            for child in prop.options:
+                self._complete(child, inner)
+            params[prop.name] = inner
+
+    def _explain(self, error: ValidationError, params: Mapping[str, Any]) -> InputError:
+        op = self.op
+        path = list(error.absolute_path)
+        if not path and error.validator == "required":
+            missing = [n for n in error.validator_value if n not in params]
+            labels = ", ".join(_label(self._props[n]) for n in missing)
+            return InputError(
+                f"required data is missing for the {op.value} operation of {op.resource}: {labels}",
+                property=missing[0] if missing else None,
+            )
+        if not path and error.validator == "additionalProperties":
+            unknown = sorted(set(params) - set(self._props))
+            known = ", ".join(self._props) or "none"
+            return InputError(
+                f"{op.key}: unknown parameter(s) {', '.join(map(repr, unknown))}; known: {known}",
+                property=unknown[0] if unknown else None,
+            )
+        name = str(path[0])
+        prop = self._props[name]
+        label = _label(prop)
+        if len(path) > 1 and prop.options:
+            child = next((c for c in prop.options if c.name == path[1]), None)
+            if child is not None:
+                label = f"{label} → {_label(child)}"
+                path = path[1:]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+        return InputError(f"{label}{where}: {_describe(error)}", property=name)
+
+
+def _describe(error: ValidationError) -> str:
+    v = error.validator
+    if v == "minProperties" and error.validator_value == 1:
+        return "must be a non-empty JSON object (the data is empty)"
+    if v == "type":
+        expected = error.validator_value
+        names = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"must be of type {names}, got {_json_type(error.instance)}"
+    if v == "pattern":
+        return f"{error.instance!r} has an invalid format"
+    if v == "additionalProperties":
+        return f"unknown field(s) in {error.message.split('(')[-1].rstrip(')')}"
+    if v == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    return str(error.message)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

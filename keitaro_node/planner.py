@@ -1,0 +1,77 @@
+"""Pure: (operation, validated parameters) -> RequestPlan. Places each property's value."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from .model import JSON, Operation, Property, RequestPlan
+
+
+def query_value(value: Any) -> str:
+    """How a parameter value is written in a query string (JSON spelling for non-strings)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _merge(body: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set a dotted path in the body; lists already there are extended (filters)."""
+    *parents, last = dotted.split(".")
+    node = body
+    for part in parents:
+        node = node.setdefault(part, {})
+    if isinstance(node.get(last), list) and isinstance(value, list):
+        node[last] = [*node[last], *value]
+    else:
+        node[last] = value
+
+
+def _filter(prop: Property, value: Any) -> dict[str, JSON]:
+    if prop.operator == "BOOLEAN":
+        return {"name": prop.target, "operator": "IS_TRUE" if value else "IS_FALSE"}
+    return {"name": prop.target, "operator": prop.operator, "expression": value}
+
+
+def _place(
+    props: Iterable[Property],
+    params: Mapping[str, Any],
+    path: dict[str, str],
+    query: list[tuple[str, str]],
+    body: dict[str, Any],
+) -> None:
+    for prop in props:
+        if prop.name not in params:
+            continue
+        value = params[prop.name]
+        if prop.type == "collection":
+            _place(prop.options, value, path, query, body)
+        elif prop.placement == "path":
+            path[prop.name] = quote(query_value(value), safe="")
+        elif prop.placement == "query":
+            query.append((prop.target, query_value(value)))
+        elif prop.placement == "body":
+            if prop.key is None and isinstance(value, Mapping):
+                body.update(value)
+            else:
+                _merge(body, prop.target, value)
+        elif prop.placement == "filter":
+            _merge(body, "filters", [_filter(prop, value)])
+
+
+def plan(op: Operation, params: Mapping[str, Any]) -> RequestPlan:
+    """The request for one item. Path values are URL-quoted; control properties are skipped."""
+    path: dict[str, str] = {}
+    query: list[tuple[str, str]] = []
+    body: dict[str, Any] = {}
+    _place(op.properties, params, path, query, body)
+    has_body = bool(body) or any(
+        p.placement == "body" or p.placement == "filter" or p.options for p in op.properties
+    )
+    return RequestPlan(
+        method=op.method,
+        path=op.path.format_map(path),
+        query=tuple(query),
+        body=body if has_body else None,
+        idempotent=op.idempotent,
+    )

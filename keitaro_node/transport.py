@@ -1,0 +1,134 @@
+"""The only module that imports aiohttp: send one request, map aiohttp's errors to ours.
+
+One ``ClientSession`` per transport (one per run), a connection limit equal to the concurrency,
+real timeouts, no redirects followed (a redirect is returned as a response, so the client can
+refuse to carry the API key to another host), and a cap on response size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+
+from .errors import TransportError
+
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    total: float = 60.0
+    connect: float = 10.0
+    read: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    query: Sequence[tuple[str, str]] = ()
+    body: Any = None
+
+
+class Transport(Protocol):
+    """Sends one request; raises TransportError when no usable answer came back."""
+
+    async def send(self, request: HttpRequest) -> RawResponse: ...
+
+    async def close(self) -> None: ...
+
+
+class AiohttpTransport:
+    """aiohttp behind the Transport protocol. Create and use it inside a running event loop."""
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = 4,
+        timeouts: Timeouts = Timeouts(),
+        max_body: int = DEFAULT_MAX_BODY,
+        user_agent: str = "keitaro-node",
+    ) -> None:
+        self.max_body = max_body
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency),
+            timeout=aiohttp.ClientTimeout(
+                total=timeouts.total, sock_connect=timeouts.connect, sock_read=timeouts.read
+            ),
+            headers={"User-Agent": user_agent},
+            json_serialize=json.dumps,
+            auto_decompress=True,
+        )
+
+    def __repr__(self) -> str:
+        return f"AiohttpTransport(max_body={self.max_body})"
+
+    async def send(self, request: HttpRequest) -> RawResponse:
+        data = None
+        if request.body is not None:
+            data = json.dumps(request.body, ensure_ascii=False).encode()
+        try:
+            async with self._session.request(
+                request.method,
+                request.url,
+                params=list(request.query) or None,
+                data=data,
+                headers=dict(request.headers),
+                allow_redirects=False,
+            ) as resp:
+                body = await self._read(resp)
+                return RawResponse(resp.status, resp.reason or "", dict(resp.headers), body)
+        except aiohttp.ClientConnectorError as exc:
+            raise TransportError(
+                f"could not connect to {exc.host}:{exc.port}: {exc.os_error.strerror or exc}",
+                sent=False,
+            ) from None
+        except TimeoutError:
+            raise TransportError("the request timed out", sent=True) from None
+        except aiohttp.ClientPayloadError as exc:
+            raise TransportError(f"the response body was cut off: {exc}", sent=True) from None
+        except aiohttp.ServerDisconnectedError:
+            raise TransportError(
+                "the server closed the connection before answering", sent=True
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise TransportError(
+                f"connection error: {type(exc).__name__}: {exc}", sent=True
+            ) from None
+
+    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
+        if resp.content_length is not None and resp.content_length > self.max_body:
+            raise TransportError(
+                f"the response body ({resp.content_length} bytes) exceeds the "
+                f"{self.max_body}-byte cap",
+                sent=True,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(1 << 16):
+            size += len(chunk)
+            if size > self.max_body:
+                raise TransportError(
+                    f"the response body exceeds the {self.max_body}-byte cap", sent=True
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def close(self) -> None:
+        await self._session.close()
+        # Let aiohttp finish closing transports (avoids "unclosed transport" warnings).
+        await asyncio.sleep(0)
