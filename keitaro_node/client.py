@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from .errors import ApiError, RequestError, TransportError
 from .masking import Redactor
 from .model import ApiResponse, Credentials, RequestPlan
-from .policy import RETRYABLE_STATUSES, RetryPolicy, retry_after_seconds
+from .policy import RetryPolicy, retry_after_seconds
 from .transport import HttpRequest, RawResponse, Transport
 
 log = logging.getLogger("keitaro_node.client")
@@ -134,22 +134,18 @@ class KeitaroClient:
         attempt = 0
         while True:
             attempt += 1
-            status: int | None = None
             retry_after: float | None = None
             try:
                 raw = await self.transport.send(request)
-                if raw.status in RETRYABLE_STATUSES:
-                    status = raw.status
-                    retry_after = retry_after_seconds(raw.headers.get("Retry-After"))
+                retry_after = retry_after_seconds(raw.headers.get("Retry-After"))
                 return self._interpret(raw, plan)
             except RequestError as exc:
-                sent = exc.sent if isinstance(exc, TransportError) else True
                 delay = self.policy.next_delay(
                     attempt=attempt,
                     elapsed=self._clock() - started,
                     idempotent=plan.idempotent,
-                    status=status,
-                    sent=sent,
+                    status=exc.http_code,
+                    sent=exc.sent if isinstance(exc, TransportError) else True,
                     retry_after=retry_after,
                 )
                 if delay is None:

@@ -1,0 +1,544 @@
+"""The report engine: ``report/build``, ``clicks/log`` and ``conversions/log`` over stored rows.
+
+Pure: it receives clicks (each with its conversions), a name catalogue and the request body, and
+returns ``{rows, total, meta}`` or raises ReportError (the tracker's 400).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .store import SUB_IDS
+
+INTERVALS = (
+    "today",
+    "yesterday",
+    "7_days_ago",
+    "first_day_of_this_week",
+    "1_month_ago",
+    "first_day_of_this_month",
+    "1_year_ago",
+    "first_day_of_this_year",
+    "all_time",
+)
+FAR_PAST = -(2**40)
+FAR_FUTURE = 2**40
+
+
+class ReportError(Exception):
+    """A bad report request: the tracker answers 400 ``{"error": message}``."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Entity names and links the reports need (id -> name, offer -> network, …)."""
+
+    names: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    offer_network: Mapping[int, int] = field(default_factory=dict)
+    campaign_group: Mapping[int, int] = field(default_factory=dict)
+    labels: Mapping[tuple[int, str], Mapping[str, str]] = field(default_factory=dict)
+
+    def name(self, kind: str, entity_id: Any) -> str:
+        return self.names.get(kind, {}).get(entity_id, "") if entity_id else ""
+
+
+# --------------------------------------------------------------------------- time ranges
+
+
+def zone(name: str | None, default: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or default)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ReportError(f"Unknown timezone {name!r}") from None
+
+
+def _parse_moment(text: str, tz: ZoneInfo, *, end: bool) -> int:
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            moment = datetime.strptime(text, fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+        if fmt == "%Y-%m-%d" and end:
+            return int((moment + timedelta(days=1)).timestamp()) - 1  # whole day, inclusive
+        return int(moment.timestamp())
+    raise ReportError(f"Incorrect date {text!r}")
+
+
+def _months_back(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def resolve_range(rng: Mapping[str, Any] | None, default_tz: str, now: float) -> tuple[int, int, ZoneInfo]:
+    """(first epoch second, last epoch second, zone) of a report ``range``."""
+    rng = rng or {}
+    tz = zone(rng.get("timezone"), default_tz)
+    interval = rng.get("interval")
+    if interval:
+        if interval not in INTERVALS:
+            raise ReportError(f"Unknown interval {interval!r}")
+        today = datetime.fromtimestamp(now, tz).date()
+        starts = {
+            "today": today,
+            "yesterday": today - timedelta(days=1),
+            "7_days_ago": today - timedelta(days=7),
+            "first_day_of_this_week": today - timedelta(days=today.weekday()),
+            "1_month_ago": _months_back(today, 1),
+            "first_day_of_this_month": today.replace(day=1),
+            "1_year_ago": _months_back(today, 12),
+            "first_day_of_this_year": today.replace(month=1, day=1),
+        }
+        if interval == "all_time":
+            return FAR_PAST, FAR_FUTURE, tz
+        start = int(datetime.combine(starts[interval], datetime.min.time(), tz).timestamp())
+        if interval == "yesterday":
+            return start, int(datetime.combine(today, datetime.min.time(), tz).timestamp()) - 1, tz
+        return start, int(now), tz
+    start = _parse_moment(rng["from"], tz, end=False) if rng.get("from") else FAR_PAST
+    stop = _parse_moment(rng["to"], tz, end=True) if rng.get("to") else FAR_FUTURE
+    return start, stop, tz
+
+
+# --------------------------------------------------------------------------- columns
+
+
+@dataclass
+class Ctx:
+    """One row being read: a click (with its conversions), maybe a conversion, and the zone."""
+
+    click: Mapping[str, Any]
+    tz: ZoneInfo
+    cat: Catalog
+    conversion: Mapping[str, Any] | None = None
+    _local: datetime | None = None
+
+    @property
+    def local(self) -> datetime:
+        if self._local is None:
+            self._local = datetime.fromtimestamp(self.click["epoch"], self.tz)
+        return self._local
+
+    def fmt(self, epoch: float | None) -> str | None:
+        if epoch is None:
+            return None
+        return datetime.fromtimestamp(epoch, self.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+Getter = Callable[[Ctx], Any]
+
+
+def _field(name: str) -> Getter:
+    return lambda x: x.click.get(name)
+
+
+def _named(kind: str, id_field: str) -> Getter:
+    return lambda x: x.cat.name(kind, x.click.get(id_field))
+
+
+def _has_status(statuses: Iterable[str]) -> Getter:
+    wanted = frozenset(statuses)
+    return lambda x: int(any(c["status"] in wanted for c in x.click["conversions"]))
+
+
+CLICK_FIELDS: dict[str, Getter] = {
+    "click_id": _field("sub_id"),
+    "sub_id": _field("sub_id"),
+    "campaign_id": _field("campaign_id"),
+    "campaign": _named("campaign", "campaign_id"),
+    "campaign_group_id": lambda x: x.cat.campaign_group.get(x.click["campaign_id"], 0),
+    "campaign_group": lambda x: x.cat.name("group", x.cat.campaign_group.get(x.click["campaign_id"])),
+    "stream_id": _field("stream_id"),
+    "stream": _named("stream", "stream_id"),
+    "landing_id": _field("landing_id"),
+    "landing": _named("landing", "landing_id"),
+    "offer_id": _field("offer_id"),
+    "offer": _named("offer", "offer_id"),
+    "ts_id": _field("ts_id"),
+    "ts": _named("ts", "ts_id"),
+    "affiliate_network_id": lambda x: x.cat.offer_network.get(x.click["offer_id"], 0),
+    "affiliate_network": lambda x: x.cat.name(
+        "affiliate_network", x.cat.offer_network.get(x.click["offer_id"])
+    ),
+    **{name: _field(name) for name in (
+        "ip", "country_code", "country", "region", "city", "device_type", "os", "browser",
+        "user_agent", "referrer", *SUB_IDS, "is_bot", "is_unique_campaign", "is_unique_stream",
+        "is_unique_global", "landing_clicked",
+    )},
+    "is_lead": _has_status(("lead",)),
+    "is_sale": _has_status(("sale",)),
+    "is_rejected": _has_status(("rejected",)),
+    "has_conversion": _has_status(("lead", "sale", "rebill")),
+    "datetime": lambda x: x.local.strftime("%Y-%m-%d %H:%M:%S"),
+    "year": lambda x: x.local.year,
+    "month": lambda x: x.local.strftime("%Y-%m"),
+    "week": lambda x: x.local.strftime("%G-W%V"),
+    "weekday": lambda x: x.local.isoweekday(),
+    "day": lambda x: x.local.strftime("%Y-%m-%d"),
+    "hour": lambda x: x.local.hour,
+    "day_hour": lambda x: x.local.strftime("%Y-%m-%d %H"),
+}
+"""Dimensions: what a click can be grouped and filtered by."""
+
+
+def _click_money(x: Ctx) -> tuple[float, float]:
+    revenue = sum(c["revenue"] for c in x.click["conversions"] if c["status"] in REVENUE_STATUSES)
+    return float(x.click["cost"] or 0), float(revenue)
+
+
+CLICK_LOG_FIELDS: dict[str, Getter] = {
+    **CLICK_FIELDS,
+    "cost": lambda x: round(_click_money(x)[0], 4),
+    "revenue": lambda x: round(_click_money(x)[1], 4),
+    "profit": lambda x: round(_click_money(x)[1] - _click_money(x)[0], 4),
+}
+"""Columns of ``clicks/log``."""
+
+
+def _conv(name: str) -> Getter:
+    return lambda x: x.conversion.get(name) if x.conversion else None
+
+
+CONVERSION_FIELDS: dict[str, Getter] = {
+    **{k: v for k, v in CLICK_FIELDS.items() if k not in ("datetime",)},
+    "conversion_id": _conv("conversion_id"),
+    "status": _conv("status"),
+    "previous_status": _conv("previous_status"),
+    "original_status": _conv("original_status"),
+    "revenue": lambda x: round(float(x.conversion["revenue"]), 4) if x.conversion else None,
+    "currency": _conv("currency"),
+    "tid": _conv("tid"),
+    "comment": _conv("comment"),
+    "params": _conv("params"),
+    "postback_datetime": lambda x: x.fmt(x.conversion["postback_epoch"]) if x.conversion else None,
+    "datetime": lambda x: x.fmt(x.conversion["postback_epoch"]) if x.conversion else None,
+    "sale_datetime": lambda x: x.fmt(x.conversion["sale_epoch"]) if x.conversion else None,
+    "click_datetime": lambda x: x.local.strftime("%Y-%m-%d %H:%M:%S"),
+}
+"""Columns of ``conversions/log``."""
+
+
+# --------------------------------------------------------------------------- measures
+
+REVENUE_STATUSES = frozenset({"lead", "sale", "rebill"})
+_BASE = (
+    "clicks", "campaign_unique_clicks", "stream_unique_clicks", "global_unique_clicks", "bots",
+    "lp_views", "lp_clicks", "cost", "leads", "sales", "rejected", "rebills", "lead_revenue",
+    "sale_revenue", "rejected_revenue", "rebill_revenue", "empty_referrers",
+)
+
+
+def _ratio(a: float, b: float, scale: float = 1.0) -> float:
+    return a / b * scale if b else 0.0
+
+
+DERIVED: dict[str, Callable[[Mapping[str, float]], float]] = {
+    "conversions": lambda s: s["leads"] + s["sales"],
+    "revenue": lambda s: s["lead_revenue"] + s["sale_revenue"] + s["rebill_revenue"],
+    "profit": lambda s: DERIVED["revenue"](s) - s["cost"],
+    "profit_confirmed": lambda s: s["sale_revenue"] - s["cost"],
+    "cr": lambda s: _ratio(DERIVED["conversions"](s), s["clicks"], 100),
+    "crl": lambda s: _ratio(s["leads"], s["clicks"], 100),
+    "crs": lambda s: _ratio(s["sales"], s["clicks"], 100),
+    "epc": lambda s: _ratio(DERIVED["revenue"](s), s["clicks"]),
+    "epc_confirmed": lambda s: _ratio(s["sale_revenue"], s["clicks"]),
+    "cpc": lambda s: _ratio(s["cost"], s["clicks"]),
+    "cps": lambda s: _ratio(s["cost"], s["sales"]),
+    "cpa": lambda s: _ratio(s["cost"], DERIVED["conversions"](s)),
+    "ecpc": lambda s: _ratio(s["cost"], s["clicks"], 1000),
+    "ecpm": lambda s: _ratio(DERIVED["revenue"](s), s["clicks"], 1000),
+    "ecpm_confirmed": lambda s: _ratio(s["sale_revenue"], s["clicks"], 1000),
+    "ec": lambda s: _ratio(DERIVED["revenue"](s), DERIVED["conversions"](s)),
+    "ec_confirmed": lambda s: _ratio(s["sale_revenue"], DERIVED["conversions"](s)),
+    "roi": lambda s: _ratio(DERIVED["revenue"](s) - s["cost"], s["cost"], 100),
+    "roi_confirmed": lambda s: _ratio(s["sale_revenue"] - s["cost"], s["cost"], 100),
+    "lp_ctr": lambda s: _ratio(s["lp_clicks"], s["clicks"], 100),
+    "bot_share": lambda s: _ratio(s["bots"], s["clicks"], 100),
+    "approve": lambda s: _ratio(s["sales"], s["leads"] + s["sales"] + s["rejected"], 100),
+    "uc_campaign_rate": lambda s: _ratio(s["campaign_unique_clicks"], s["clicks"], 100),
+    "uc_stream_rate": lambda s: _ratio(s["stream_unique_clicks"], s["clicks"], 100),
+    "uc_global_rate": lambda s: _ratio(s["global_unique_clicks"], s["clicks"], 100),
+    "profitability": lambda s: _ratio(DERIVED["revenue"](s) - s["cost"], DERIVED["revenue"](s), 100),
+}
+MEASURES = frozenset(_BASE) | frozenset(DERIVED)
+_INT_MEASURES = frozenset({
+    "clicks", "campaign_unique_clicks", "stream_unique_clicks", "global_unique_clicks", "bots",
+    "lp_views", "lp_clicks", "leads", "sales", "rejected", "rebills", "conversions",
+    "empty_referrers",
+})
+
+
+def _accumulate(sums: dict[str, float], click: Mapping[str, Any]) -> None:
+    sums["clicks"] += 1
+    sums["campaign_unique_clicks"] += click["is_unique_campaign"] or 0
+    sums["stream_unique_clicks"] += click["is_unique_stream"] or 0
+    sums["global_unique_clicks"] += click["is_unique_global"] or 0
+    sums["bots"] += click["is_bot"] or 0
+    sums["lp_views"] += 1 if click["landing_id"] else 0
+    sums["lp_clicks"] += click["landing_clicked"] or 0
+    sums["cost"] += click["cost"] or 0
+    sums["empty_referrers"] += 0 if click["referrer"] else 1
+    for conv in click["conversions"]:
+        status = conv["status"]
+        if status in ("lead", "sale", "rejected", "rebill"):
+            plural = {"lead": "leads", "sale": "sales", "rejected": "rejected", "rebill": "rebills"}
+            sums[plural[status]] += 1
+            sums[f"{status}_revenue"] += conv["revenue"]
+
+
+def measure_value(name: str, sums: Mapping[str, float]) -> float | int:
+    value = DERIVED[name](sums) if name in DERIVED else sums[name]
+    return int(value) if name in _INT_MEASURES else round(float(value), 4)
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    na, nb = _number(a), _number(b)
+    if na is not None and nb is not None:
+        return na == nb
+    if isinstance(b, str) and b.lower() in ("true", "false") and isinstance(a, int):
+        return bool(a) == (b.lower() == "true")
+    return str(a if a is not None else "") == str(b if b is not None else "")
+
+
+def _as_list(expression: Any) -> list[Any]:
+    if isinstance(expression, list):
+        return expression
+    if isinstance(expression, str):
+        return [p.strip() for p in expression.split(",") if p.strip()]
+    return [expression]
+
+
+def _regexp(expression: Any) -> re.Pattern[str]:
+    text = str(expression)
+    if len(text) >= 2 and text.startswith("/") and text.rfind("/") > 0:
+        text = text[1 : text.rfind("/")]
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise ReportError(f"Incorrect regular expression {expression!r}: {exc}") from None
+
+
+def _compare(op: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
+    def check(value: Any, expression: Any) -> bool:
+        a, b = _number(value), _number(expression)
+        return a is not None and b is not None and op(a, b)
+
+    return check
+
+
+def _between(value: Any, expression: Any) -> bool:
+    bounds = _as_list(expression)
+    if len(bounds) != 2:
+        raise ReportError("BETWEEN needs an array of two values")
+    a, low, high = _number(value), _number(bounds[0]), _number(bounds[1])
+    if a is None or low is None or high is None:
+        return str(bounds[0]) <= str(value) <= str(bounds[1])
+    return low <= a <= high
+
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "EQUALS": _same,
+    "NOT_EQUAL": lambda v, e: not _same(v, e),
+    "GREATER_THAN": _compare(lambda a, b: a > b),
+    "LESS_THAN": _compare(lambda a, b: a < b),
+    "EQUALS_OR_GREATER_THAN": _compare(lambda a, b: a >= b),
+    "EQUALS_OR_LESS_THAN": _compare(lambda a, b: a <= b),
+    "MATCH_REGEXP": lambda v, e: _regexp(e).search(str(v or "")) is not None,
+    "NOT_MATCH_REGEXP": lambda v, e: _regexp(e).search(str(v or "")) is None,
+    "BEGINS_WITH": lambda v, e: str(v or "").startswith(str(e)),
+    "ENDS_WITH": lambda v, e: str(v or "").endswith(str(e)),
+    "CONTAINS": lambda v, e: str(e) in str(v or ""),
+    "NOT_CONTAIN": lambda v, e: str(e) not in str(v or ""),
+    "IN_LIST": lambda v, e: any(_same(v, x) for x in _as_list(e)),
+    "NOT_IN_LIST": lambda v, e: not any(_same(v, x) for x in _as_list(e)),
+    "BETWEEN": _between,
+    "IS_SET": lambda v, e: v not in (None, "", 0),
+    "IS_NOT_SET": lambda v, e: v in (None, "", 0),
+    "IS_TRUE": lambda v, e: bool(v),
+    "IS_FALSE": lambda v, e: not v,
+}
+LABEL_OPERATORS = frozenset({"HAS_LABEL", "NOT_HAS_LABEL"})
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    operator: str
+    expression: Any
+
+    @classmethod
+    def parse(cls, raw: Any, known: Iterable[str]) -> Filter:
+        if not isinstance(raw, Mapping) or "name" not in raw or "operator" not in raw:
+            raise ReportError("A filter needs name and operator")
+        name, operator = str(raw["name"]), str(raw["operator"]).upper()
+        if name not in known:
+            raise ReportError(f"Unknown filter field {name!r}")
+        if operator not in OPERATORS and operator not in LABEL_OPERATORS:
+            raise ReportError(f"Unknown operator {raw['operator']!r}")
+        return cls(name, operator, raw.get("expression"))
+
+    def matches(self, value: Any, ctx: Ctx | None = None) -> bool:
+        if self.operator in LABEL_OPERATORS:
+            labels = ctx.cat.labels.get((ctx.click["campaign_id"], self.name), {}) if ctx else {}
+            has = labels.get(str(value)) == str(self.expression)
+            return has if self.operator == "HAS_LABEL" else not has
+        return OPERATORS[self.operator](value, self.expression)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _names(body: Mapping[str, Any], *keys: str) -> list[str]:
+    for key in keys:
+        value = body.get(key)
+        if value is not None:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ReportError(f"{key} must be an array of strings")
+            return value
+    return []
+
+
+def _int(body: Mapping[str, Any], key: str) -> int | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    number = _number(value)
+    if number is None or number < 0:
+        raise ReportError(f"{key} must be a non-negative number")
+    return int(number)
+
+
+def _sort_key(value: Any) -> tuple[int, float, str]:
+    """Orders None first, then numbers, then text, without comparing across kinds."""
+    if value is None:
+        return (0, 0.0, "")
+    if isinstance(value, int | float):
+        return (1, float(value), "")
+    return (2, 0.0, str(value))
+
+
+def _sort_rows(rows: list[dict[str, Any]], sort: Any, known: Iterable[str]) -> None:
+    if not sort:
+        return
+    if not isinstance(sort, list):
+        raise ReportError("sort must be an array")
+    known = set(known)
+    for spec in reversed(sort):
+        if not isinstance(spec, Mapping) or spec.get("name") not in known:
+            raise ReportError(f"Unknown sort field {spec.get('name') if isinstance(spec, Mapping) else spec!r}")
+        order = str(spec.get("order", "ASC")).upper()
+        if order not in ("ASC", "DESC"):
+            raise ReportError(f"Unknown sort order {spec.get('order')!r}")
+        name = spec["name"]
+        rows.sort(key=lambda r: _sort_key(r[name]), reverse=order == "DESC")
+
+
+def _page(rows: list[dict[str, Any]], body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    offset = _int(body, "offset") or 0
+    limit = _int(body, "limit")
+    return rows[offset : offset + limit if limit is not None else None]
+
+
+def _select(
+    clicks: Iterable[Mapping[str, Any]], filters: Sequence[Filter], fields: Mapping[str, Getter],
+    tz: ZoneInfo, cat: Catalog,
+) -> list[Ctx]:
+    selected = []
+    for click in clicks:
+        ctx = Ctx(click, tz, cat)
+        if all(f.matches(fields[f.name](ctx), ctx) for f in filters):
+            selected.append(ctx)
+    return selected
+
+
+def build_report(
+    body: Mapping[str, Any], clicks: Sequence[Mapping[str, Any]], cat: Catalog, tz: ZoneInfo
+) -> dict[str, Any]:
+    """``POST /report/build`` over clicks already cut to the range."""
+    dimensions = _names(body, "dimensions", "grouping")
+    measures = _names(body, "measures", "metrics") or ["clicks"]
+    for name in dimensions:
+        if name not in CLICK_FIELDS:
+            raise ReportError(f"Unknown dimension {name!r}")
+    for name in measures:
+        if name not in MEASURES:
+            raise ReportError(f"Unknown measure {name!r}")
+    raw_filters = body.get("filters") or []
+    if not isinstance(raw_filters, list):
+        raise ReportError("filters must be an array")
+    parsed = [Filter.parse(f, [*CLICK_FIELDS, *MEASURES]) for f in raw_filters]
+    row_filters = [f for f in parsed if f.name in CLICK_FIELDS]
+    group_filters = [f for f in parsed if f.name not in CLICK_FIELDS]
+
+    groups: dict[tuple[Any, ...], dict[str, float]] = {}
+    for ctx in _select(clicks, row_filters, CLICK_FIELDS, tz, cat):
+        key = tuple(CLICK_FIELDS[d](ctx) for d in dimensions)
+        sums = groups.get(key)
+        if sums is None:
+            sums = groups[key] = dict.fromkeys(_BASE, 0.0)
+        _accumulate(sums, ctx.click)
+
+    rows = []
+    for key, sums in groups.items():
+        if not all(f.matches(measure_value(f.name, sums)) for f in group_filters):
+            continue
+        row: dict[str, Any] = dict(zip(dimensions, key, strict=True))
+        row.update({m: measure_value(m, sums) for m in measures})
+        rows.append(row)
+    rows.sort(key=lambda r: tuple(str(r[d]) for d in dimensions))
+    _sort_rows(rows, body.get("sort"), [*dimensions, *measures])
+    result: dict[str, Any] = {"rows": _page(rows, body), "total": len(rows), "meta": [*dimensions, *measures]}
+    if body.get("summary"):
+        totals = dict.fromkeys(_BASE, 0.0)
+        for sums in groups.values():
+            for k in _BASE:
+                totals[k] += sums[k]
+        result["summary"] = {m: measure_value(m, totals) for m in measures}
+    return result
+
+
+def log_rows(
+    body: Mapping[str, Any],
+    contexts_of: Callable[[], list[Ctx]],
+    fields: Mapping[str, Getter],
+    order_field: str,
+) -> dict[str, Any]:
+    """``clicks/log`` and ``conversions/log``: one row per record, only the asked columns."""
+    if body.get("range") is None and body.get("limit") is None:
+        raise ReportError("Either 'limit' or 'range' must be given")
+    columns = _names(body, "columns") or [order_field]
+    unknown = [c for c in columns if c not in fields]
+    if unknown:
+        raise ReportError(f"Unknown column(s): {', '.join(unknown)}")
+    raw_filters = body.get("filters") or []
+    if not isinstance(raw_filters, list):
+        raise ReportError("filters must be an array")
+    filters = [Filter.parse(f, fields) for f in raw_filters]
+    sort_names = [s.get("name") for s in body.get("sort") or [] if isinstance(s, Mapping)]
+    wanted = list(dict.fromkeys([*columns, *(n for n in sort_names if n in fields)]))
+    rows = []
+    for ctx in contexts_of():
+        if all(f.matches(fields[f.name](ctx), ctx) for f in filters):
+            rows.append({c: fields[c](ctx) for c in wanted})
+    _sort_rows(rows, body.get("sort"), fields)
+    page = [{c: r[c] for c in columns} for r in _page(rows, body)]
+    return {"rows": page, "total": len(rows), "meta": columns}
