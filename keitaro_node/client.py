@@ -93,6 +93,7 @@ class KeitaroClient:
         self.base_url = credentials.base_url
         self._host = urlsplit(self.base_url).netloc
         self._api_key = credentials.api_key
+        self._key_bytes = credentials.api_key.encode()
         self.redactor = Redactor([credentials.api_key])
         self.transport = transport
         self.policy = policy or RetryPolicy()
@@ -211,4 +212,6 @@ class KeitaroClient:
                 f"({len(raw.body)} bytes; truncated?)",
                 sent=True,
             ) from None
+        if self._key_bytes in raw.body:  # a tracker echoing the key back: mask it (rare, so cheap)
+            data = self.redactor.data(data)
         return ApiResponse(raw.status, data, raw.headers)

@@ -28,6 +28,8 @@ from .reports import (
 from .store import CLICK_COLUMNS, CONVERSION_COLUMNS, SUB_IDS, Store
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)
+"""The parsed request body (JSON, or a form as a dict), set by the server's journal middleware."""
 LOG_TYPES = ("system", "traffic", "postbacks", "ssl", "sent_postbacks")
 STATES = ("active", "disabled", "deleted")
 
@@ -175,7 +177,7 @@ class Tracker:
     # ================================================================== helpers
     @staticmethod
     def body(request: web.Request) -> Any:
-        return request.get("body")
+        return request.get(BODY)
 
     def _crud(
         self, base: str, spec: EntitySpec, *, listing: bool = True, read: bool = True,

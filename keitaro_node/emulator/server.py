@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from ..masking import MASK, Redactor, is_sensitive_name
-from .api import Handler, Tracker, reply
+from .api import BODY, Handler, Tracker, reply
 from .entities import ApiProblem
 from .faults import FaultPlan, FaultSpec
 from .reports import ReportError
@@ -141,6 +141,9 @@ class Emulator:
         self.unknown_path = unknown_path
         self.set_faults(faults)
         self._seed = (seed, clicks)
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        """Requests being handled now, and the most at once (to check a client's bound)."""
         self._runner: web.AppRunner | None = None
 
     def __repr__(self) -> str:
@@ -247,9 +250,14 @@ class Emulator:
         except ApiProblem as exc:
             self.journal.record(request, raw.decode("utf-8", errors="replace"))
             return reply(exc.body, exc.status)
-        request["body"] = body
+        request[BODY] = body
         entry = self.journal.record(request, body)
-        response = await handler(request)
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            response = await handler(request)
+        finally:
+            self.in_flight -= 1
         self.journal.finish(entry, response.status)
         return response
 
@@ -342,7 +350,7 @@ class Emulator:
         return reply({"spec": self.faults.spec.__dict__, "counts": self.faults.counts})
 
     async def _faults_put(self, request: web.Request) -> web.StreamResponse:
-        body = request.get("body") or {}
+        body = request.get(BODY) or {}
         try:
             self.set_faults(body.get("spec") if isinstance(body, dict) else None)
         except ValueError as exc:

@@ -1,0 +1,87 @@
+"""Shared fixtures: one demo emulator on a real loopback socket for the whole session."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from keitaro_node import Credentials, KeitaroNode
+from keitaro_node.emulator import Emulator
+
+CANARY = "canary-KEY-7f3a9c1e5b2d"
+"""The API key every test uses; it must never show up in any output."""
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator.in_thread(api_key=CANARY, seed="demo", clicks=600) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def credentials(emulator: Emulator) -> Credentials:
+    return Credentials(domain=emulator.url, api_key=CANARY)
+
+
+@pytest.fixture(scope="session")
+def node(credentials: Credentials) -> KeitaroNode:
+    return KeitaroNode(credentials)
+
+
+class Http:
+    """A tiny synchronous HTTP client (stdlib) for talking to an emulator directly."""
+
+    def __init__(self, base: str, api_key: str = CANARY) -> None:
+        self.base = base
+        self.api_key = api_key
+
+    def __call__(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+        raw: bytes | None = None,
+    ) -> tuple[int, dict[str, str], Any]:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        hdrs = {"Content-Type": "application/json", **(headers or {})}
+        if auth:
+            hdrs.setdefault("Api-Key", self.api_key)
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
+                status, rhdrs, content = resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:
+            status, rhdrs, content = err.code, dict(err.headers), err.read()
+        text = content.decode("utf-8", errors="replace")
+        try:
+            parsed: Any = json.loads(text) if text else None
+        except ValueError:
+            parsed = text
+        return status, rhdrs, parsed
+
+    def api(self, method: str, path: str, body: Any = None, **kw: Any) -> tuple[int, dict[str, str], Any]:
+        return self(method, "/admin_api/v1" + path, body, **kw)
+
+
+@pytest.fixture(scope="session")
+def http(emulator: Emulator) -> Http:
+    return Http(emulator.url)
+
+
+def data_of(out: list[dict[str, Any]]) -> Any:
+    """The ``data`` of the single output item of a successful call."""
+    assert len(out) == 1, out
+    assert out[0]["json"]["success"] is True, out[0]["json"].get("error")
+    return out[0]["json"]["data"]
