@@ -63,8 +63,9 @@ def describe_error_body(data: Any) -> str | None:
     """A person-readable summary of an error body: ``error``, a field map, or the text."""
     if isinstance(data, dict):
         for key in ("error", "message", "description"):
-            if isinstance(data.get(key), str) and data[key]:
-                return data[key]
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                return value
         parts = []
         for field_name, messages in data.items():
             text = "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages)

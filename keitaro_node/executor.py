@@ -1,4 +1,4 @@
-"""Items in, items out: validate, plan, send under a concurrency bound, keep order, capture errors."""
+"""Items in, items out: validate, plan, send under a bound, keep order, capture errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from . import planner
 from .client import KeitaroClient
 from .errors import InputError, ItemError, KeitaroNodeError, RequestError
-from .model import JSON, Definition, Item, Operation, RequestPlan
+from .model import JSON, Definition, Item, Operation, PairedItem, RequestPlan
 from .pagination import PageWalk, page_request, records
 from .parameters import OperationInputs
 
@@ -113,7 +113,7 @@ class Executor:
             return exc
         except RequestError as exc:
             return exc
-        paired = {"item": index}
+        paired: PairedItem = {"item": index}
         if split and op.returns != "object":
             return [
                 {"json": rec if isinstance(rec, dict) else {"value": rec}, "pairedItem": paired}

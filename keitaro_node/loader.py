@@ -39,10 +39,8 @@ _TYPE_SCHEMAS: Mapping[str, Mapping[str, JSON]] = {
     "json": {},
 }
 
-try:  # libyaml when present: ~10x faster
-    _YamlLoader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _YamlLoader = yaml.SafeLoader
+# libyaml's loader when PyYAML was built with it (~10x faster), else the pure-Python one.
+_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def schema_dir() -> Path:
@@ -115,9 +113,12 @@ def _property_problems(prop: Mapping[str, Any], where: str, problems: list[str])
         values = [c["value"] for c in prop["choices"]]
         if prop["default"] not in values:
             problems.append(f"{where}.default: {prop['default']!r} is not one of {values}")
-    elif "default" in prop and "schema" in prop:
-        if not Draft202012Validator(prop["schema"]).is_valid(prop["default"]):
-            problems.append(f"{where}.default: does not match the property's schema")
+    elif (
+        "default" in prop
+        and "schema" in prop
+        and not Draft202012Validator(prop["schema"]).is_valid(prop["default"])
+    ):
+        problems.append(f"{where}.default: does not match the property's schema")
     children = prop.get("options", [])
     for name in _duplicates([c["name"] for c in children]):
         problems.append(f"{where}.options: property {name!r} appears twice")
@@ -224,7 +225,9 @@ def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
             Rule(schema=r["schema"], message=r["message"], property=r.get("property"))
             for r in raw.get("rules", ())
         ),
-        fallbacks=tuple(Fallback(when=f["when"], values=f["set"]) for f in raw.get("fallbacks", ())),
+        fallbacks=tuple(
+            Fallback(when=f["when"], values=f["set"]) for f in raw.get("fallbacks", ())
+        ),
         paging=Paging(paging["strategy"], paging["pageSize"], paging.get("maxPages", 10_000))
         if paging
         else None,

@@ -61,9 +61,7 @@ class Redactor:
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         """A copy of ``headers`` with sensitive ones masked and secret values removed."""
-        return {
-            k: MASK if is_sensitive_name(k) else self.text(str(v)) for k, v in headers.items()
-        }
+        return {k: MASK if is_sensitive_name(k) else self.text(str(v)) for k, v in headers.items()}
 
     def url(self, url: str) -> str:
         """Mask userinfo, sensitive query parameters and secret values in a URL."""

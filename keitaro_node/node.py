@@ -26,12 +26,12 @@ class KeitaroNode:
         definition: Definition | None = None,
         schema_dir: Path | None = None,
         retry: RetryPolicy | None = None,
-        timeouts: Timeouts = Timeouts(),
+        timeouts: Timeouts | None = None,
     ) -> None:
         self.credentials = credentials
         self.definition = definition or load_definition(schema_dir)
         self.retry = retry or RetryPolicy()
-        self.timeouts = timeouts
+        self.timeouts = timeouts or Timeouts()
 
     def __repr__(self) -> str:
         return f"KeitaroNode({self.credentials!r})"

@@ -94,7 +94,7 @@ class OperationInputs:
         op = self.op
         path = list(error.absolute_path)
         if not path and error.validator == "required":
-            missing = [n for n in error.validator_value if n not in params]
+            missing = [n for n in params_required(error) if n not in params]
             labels = ", ".join(_label(self._props[n]) for n in missing)
             return InputError(
                 f"required data is missing for the {op.value} operation of {op.resource}: {labels}",
@@ -119,6 +119,12 @@ class OperationInputs:
         return InputError(f"{label}{where}: {_describe(error)}", property=name)
 
 
+def params_required(error: ValidationError) -> list[str]:
+    """The names a ``required`` error lists."""
+    value = error.validator_value
+    return [str(n) for n in value] if isinstance(value, list) else []
+
+
 def _describe(error: ValidationError) -> str:
     v = error.validator
     if v == "minProperties" and error.validator_value == 1:
@@ -132,7 +138,8 @@ def _describe(error: ValidationError) -> str:
     if v == "additionalProperties":
         return f"unknown field(s) in {error.message.split('(')[-1].rstrip(')')}"
     if v == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        allowed = error.validator_value if isinstance(error.validator_value, list) else []
+        return f"{error.instance!r} is not one of {', '.join(map(str, allowed))}"
     return str(error.message)
 
 

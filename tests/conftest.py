@@ -71,7 +71,9 @@ class Http:
             parsed = text
         return status, rhdrs, parsed
 
-    def api(self, method: str, path: str, body: Any = None, **kw: Any) -> tuple[int, dict[str, str], Any]:
+    def api(
+        self, method: str, path: str, body: Any = None, **kw: Any
+    ) -> tuple[int, dict[str, str], Any]:
         return self(method, "/admin_api/v1" + path, body, **kw)
 
 

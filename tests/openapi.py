@@ -1,4 +1,4 @@
-"""Keitaro's official OpenAPI document as JSON Schemas (test reference data; never used at run time)."""
+"""Keitaro's official OpenAPI document as JSON Schemas (test data; never read at run time)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def _convert(node: Any) -> Any:
     if "$ref" in out:
         out["$ref"] = out["$ref"].replace("#/components/schemas/", "#/$defs/")
     if node.get("nullable") and "type" in out:
-        out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
+        out["type"] = (
+            [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
+        )
     return out
 
 

@@ -9,31 +9,92 @@ from keitaro_node import InputError, ItemError, KeitaroNode
 ITEMS = [{"json": {"i": 0}}, {"json": {"i": 1}}]
 
 
-@pytest.mark.parametrize(("resource", "operation", "params", "prop", "words"), [
-    ("settings", "create", {"settingsData": "{not json"}, "settingsData",
-     "Данные Настроек (settingsData) is not valid JSON"),
-    ("settings", "create", {"settingsData": "{}"}, "settingsData", "non-empty JSON object"),
-    ("settings", "create", {"settingsData": "  "}, "settingsData", "required data is missing"),
-    ("settings", "create", {}, "settingsData", "required data is missing for the create operation"),
-    ("settings", "create", {"settingsData": [1, 2]}, "settingsData", "must be of type object, got array"),
-    ("campaign", "get", {}, "campaignId", "ID Кампании (campaignId)"),
-    ("campaign", "update", {"campaignData": {"name": "x"}}, "campaignId", "required data is missing"),
-    ("campaign", "delete", {"campaignId": "../../users"}, "campaignId", "has an invalid format"),
-    ("campaign", "get", {"campaignId": 0}, "campaignId", "less than the minimum"),
-    ("campaign", "getAll", {"limit": "ten"}, "limit", "must be of type integer, got string"),
-    ("group", "getAll", {"groupType": "people"}, "groupType", "is not one of campaigns"),
-    ("click", "getAll", {}, "clickFilters", "needs an interval, a complete date range"),
-    ("click", "getAll", {"clickFilters": {"from": "2026-01-01", "limit": 5}}, "from",
-     "needs both a start (from) and an end (to)"),
-    ("click", "getAll", {"clickFilters": {"interval": "last_30_days"}}, "clickFilters",
-     "Интервал (interval)"),
-    ("conversion", "create", {}, "conversionData", "either Данные Конверсии"),
-    ("conversion", "create", {"simpleConversion": {"status": "sale"}}, "conversionData", "with click_id"),
-    ("conversion", "update", {"conversionId": 1, "conversionData": {"status": "sale"}}, "conversionData",
-     "'click_id' is a required property"),
-    ("settings", "create", {"settingsData": {"a": 1}, "bogus": 1}, "bogus", "unknown parameter(s) 'bogus'"),
-])
-def test_bad_parameters(node: KeitaroNode, emulator, resource, operation, params, prop, words) -> None:
+@pytest.mark.parametrize(
+    ("resource", "operation", "params", "prop", "words"),
+    [
+        (
+            "settings",
+            "create",
+            {"settingsData": "{not json"},
+            "settingsData",
+            "Данные Настроек (settingsData) is not valid JSON",
+        ),
+        ("settings", "create", {"settingsData": "{}"}, "settingsData", "non-empty JSON object"),
+        ("settings", "create", {"settingsData": "  "}, "settingsData", "required data is missing"),
+        (
+            "settings",
+            "create",
+            {},
+            "settingsData",
+            "required data is missing for the create operation",
+        ),
+        (
+            "settings",
+            "create",
+            {"settingsData": [1, 2]},
+            "settingsData",
+            "must be of type object, got array",
+        ),
+        ("campaign", "get", {}, "campaignId", "ID Кампании (campaignId)"),
+        (
+            "campaign",
+            "update",
+            {"campaignData": {"name": "x"}},
+            "campaignId",
+            "required data is missing",
+        ),
+        (
+            "campaign",
+            "delete",
+            {"campaignId": "../../users"},
+            "campaignId",
+            "has an invalid format",
+        ),
+        ("campaign", "get", {"campaignId": 0}, "campaignId", "less than the minimum"),
+        ("campaign", "getAll", {"limit": "ten"}, "limit", "must be of type integer, got string"),
+        ("group", "getAll", {"groupType": "people"}, "groupType", "is not one of campaigns"),
+        ("click", "getAll", {}, "clickFilters", "needs an interval, a complete date range"),
+        (
+            "click",
+            "getAll",
+            {"clickFilters": {"from": "2026-01-01", "limit": 5}},
+            "from",
+            "needs both a start (from) and an end (to)",
+        ),
+        (
+            "click",
+            "getAll",
+            {"clickFilters": {"interval": "last_30_days"}},
+            "clickFilters",
+            "Интервал (interval)",
+        ),
+        ("conversion", "create", {}, "conversionData", "either Данные Конверсии"),
+        (
+            "conversion",
+            "create",
+            {"simpleConversion": {"status": "sale"}},
+            "conversionData",
+            "with click_id",
+        ),
+        (
+            "conversion",
+            "update",
+            {"conversionId": 1, "conversionData": {"status": "sale"}},
+            "conversionData",
+            "'click_id' is a required property",
+        ),
+        (
+            "settings",
+            "create",
+            {"settingsData": {"a": 1}, "bogus": 1},
+            "bogus",
+            "unknown parameter(s) 'bogus'",
+        ),
+    ],
+)
+def test_bad_parameters(
+    node: KeitaroNode, emulator, resource, operation, params, prop, words
+) -> None:
     before = len(emulator.journal)
     with pytest.raises(ItemError) as err:
         node.execute_sync(ITEMS, resource=resource, operation=operation, parameters=params)
@@ -44,8 +105,9 @@ def test_bad_parameters(node: KeitaroNode, emulator, resource, operation, params
     assert err.value.cause.property == prop
     assert len(emulator.journal) == before, "nothing is sent for invalid input"
 
-    out = node.execute_sync(ITEMS, resource=resource, operation=operation, parameters=params,
-                            continue_on_fail=True)
+    out = node.execute_sync(
+        ITEMS, resource=resource, operation=operation, parameters=params, continue_on_fail=True
+    )
     assert [o["pairedItem"] for o in out] == [{"item": 0}, {"item": 1}]
     for o in out:
         assert o["json"]["success"] is False
@@ -53,12 +115,19 @@ def test_bad_parameters(node: KeitaroNode, emulator, resource, operation, params
         assert o["json"]["error"]["httpCode"] is None
 
 
-@pytest.mark.parametrize(("resource", "operation", "words"), [
-    ("nope", "get", "unknown resource 'nope'; known resources: affiliate_network"),
-    ("campaign", "explode", "resource 'campaign' (Кампания) has no operation 'explode'"),
-    ("stats", "create", "resource 'stats' (Статистика) has no operation 'create'; it supports: getAll"),
-    ("stats", "delete", "it supports: getAll"),
-])
+@pytest.mark.parametrize(
+    ("resource", "operation", "words"),
+    [
+        ("nope", "get", "unknown resource 'nope'; known resources: affiliate_network"),
+        ("campaign", "explode", "resource 'campaign' (Кампания) has no operation 'explode'"),
+        (
+            "stats",
+            "create",
+            "resource 'stats' (Статистика) has no operation 'create'; it supports: getAll",
+        ),
+        ("stats", "delete", "it supports: getAll"),
+    ],
+)
 def test_unknown_resource_or_operation(node: KeitaroNode, resource, operation, words) -> None:
     with pytest.raises(InputError, match=words.replace("(", r"\(").replace(")", r"\)")):
         node.execute_sync(ITEMS, resource=resource, operation=operation, parameters={})
@@ -75,7 +144,10 @@ def test_bad_concurrency(node: KeitaroNode) -> None:
 
 
 def test_json_string_data_is_parsed(node: KeitaroNode, emulator) -> None:
-    out = node.execute_sync(resource="settings", operation="create",
-                            parameters={"settingsData": '{"theme": "dark", "n": 2}'})
+    out = node.execute_sync(
+        resource="settings",
+        operation="create",
+        parameters={"settingsData": '{"theme": "dark", "n": 2}'},
+    )
     assert out[0]["json"]["data"]["theme"] == "dark"
     assert emulator.journal.last().body == {"theme": "dark", "n": 2}

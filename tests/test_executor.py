@@ -12,15 +12,22 @@ from .conftest import CANARY, data_of
 
 @pytest.fixture(scope="module")
 def slow() -> Emulator:
-    with Emulator.in_thread(api_key=CANARY, seed="demo", clicks=50, faults="latency=5,jitter=25,seed=3") as emu:
+    with Emulator.in_thread(
+        api_key=CANARY, seed="demo", clicks=50, faults="latency=5,jitter=25,seed=3"
+    ) as emu:
         yield emu
 
 
 def test_order_and_pairing_under_jitter(slow: Emulator) -> None:
     node = KeitaroNode(Credentials(domain=slow.url, api_key=CANARY))
     items = [{"json": {"n": i}} for i in range(40)]
-    out = node.execute_sync(items, resource="settings", operation="create", concurrency=8,
-                            parameters=lambda js, i: {"settingsData": {"n": js["n"], "i": i}})
+    out = node.execute_sync(
+        items,
+        resource="settings",
+        operation="create",
+        concurrency=8,
+        parameters=lambda js, i: {"settingsData": {"n": js["n"], "i": i}},
+    )
     assert [o["pairedItem"]["item"] for o in out] == list(range(40))
     assert [o["json"]["data"]["n"] for o in out] == list(range(40))
     assert [o["json"]["data"]["i"] for o in out] == list(range(40))
@@ -38,8 +45,13 @@ def test_concurrency_bound(slow: Emulator, concurrency: int) -> None:
 
 def test_continue_on_fail_keeps_every_item(node: KeitaroNode) -> None:
     ids = [1, 999_999, 2, "abc!", 3]
-    out = node.execute_sync([{"json": {"id": i}} for i in ids], resource="campaign", operation="get",
-                            parameters=lambda js, i: {"campaignId": js["id"]}, continue_on_fail=True)
+    out = node.execute_sync(
+        [{"json": {"id": i}} for i in ids],
+        resource="campaign",
+        operation="get",
+        parameters=lambda js, i: {"campaignId": js["id"]},
+        continue_on_fail=True,
+    )
     assert [o["pairedItem"]["item"] for o in out] == [0, 1, 2, 3, 4]
     assert [o["json"]["success"] for o in out] == [True, False, True, False, True]
     assert out[1]["json"]["error"]["httpCode"] == "404"
@@ -50,10 +62,17 @@ def test_continue_on_fail_keeps_every_item(node: KeitaroNode) -> None:
 def test_stop_names_the_first_failed_item(node: KeitaroNode) -> None:
     items = [{"json": {"id": i}} for i in (1, 2, 424242, 3, 525252)]
     with pytest.raises(ItemError) as err:
-        node.execute_sync(items, resource="campaign", operation="get", concurrency=1,
-                          parameters=lambda js, i: {"campaignId": js["id"]})
+        node.execute_sync(
+            items,
+            resource="campaign",
+            operation="get",
+            concurrency=1,
+            parameters=lambda js, i: {"campaignId": js["id"]},
+        )
     assert err.value.item_index == 2
-    assert str(err.value).startswith("item 2 (campaign:get) failed: The resource you are requesting")
+    assert str(err.value).startswith(
+        "item 2 (campaign:get) failed: The resource you are requesting"
+    )
 
 
 def test_default_single_item(node: KeitaroNode) -> None:
@@ -66,8 +85,14 @@ def test_return_all_pages_clicks(node: KeitaroNode, emulator: Emulator) -> None:
     op = node.definition.operation("click", "getAll")
     assert op.paging is not None
     before = len(emulator.journal)
-    out = node.execute_sync(resource="click", operation="getAll", parameters={
-        "returnAll": True, "clickFilters": {"interval": "all_time", "columns": ["sub_id"]}})
+    out = node.execute_sync(
+        resource="click",
+        operation="getAll",
+        parameters={
+            "returnAll": True,
+            "clickFilters": {"interval": "all_time", "columns": ["sub_id"]},
+        },
+    )
     js = out[0]["json"]
     assert js["count"] == js["total"] == total == len(js["data"])
     assert len({r["sub_id"] for r in js["data"]}) == total
@@ -91,23 +116,42 @@ def test_conversion_default_limit(node: KeitaroNode, emulator: Emulator) -> None
     out = node.execute_sync(resource="conversion", operation="getAll", parameters={})
     assert emulator.journal.last().body["limit"] == 100
     assert out[0]["json"]["count"] <= 100
-    node.execute_sync(resource="conversion", operation="getAll",
-                      parameters={"conversionFilters": {"interval": "all_time"}})
+    node.execute_sync(
+        resource="conversion",
+        operation="getAll",
+        parameters={"conversionFilters": {"interval": "all_time"}},
+    )
     assert "limit" not in emulator.journal.last().body
 
 
 def test_split_records(node: KeitaroNode) -> None:
-    out = node.execute_sync([{"json": {}}, {"json": {}}], resource="campaign", operation="getAll",
-                            parameters={"limit": 3}, split=True)
+    out = node.execute_sync(
+        [{"json": {}}, {"json": {}}],
+        resource="campaign",
+        operation="getAll",
+        parameters={"limit": 3},
+        split=True,
+    )
     assert len(out) == 6
     assert [o["pairedItem"]["item"] for o in out] == [0, 0, 0, 1, 1, 1]
     assert all("alias" in o["json"] for o in out)
 
 
 def test_stats_rows(node: KeitaroNode) -> None:
-    rows = data_of(node.execute_sync(resource="stats", operation="getAll", parameters={
-        "statsData": {"range": {"interval": "all_time"}, "dimensions": ["country_code"],
-                      "measures": ["clicks"], "sort": [{"name": "clicks", "order": "DESC"}]}}))
+    rows = data_of(
+        node.execute_sync(
+            resource="stats",
+            operation="getAll",
+            parameters={
+                "statsData": {
+                    "range": {"interval": "all_time"},
+                    "dimensions": ["country_code"],
+                    "measures": ["clicks"],
+                    "sort": [{"name": "clicks", "order": "DESC"}],
+                }
+            },
+        )
+    )
     clicks = [r["clicks"] for r in rows]
     assert clicks == sorted(clicks, reverse=True)
     assert all(set(r) == {"country_code", "clicks"} for r in rows)

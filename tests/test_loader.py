@@ -13,13 +13,32 @@ from keitaro_node.errors import DefinitionError
 from keitaro_node.loader import load_definition, schema_dir
 
 ORIGINAL = {
-    "campaign": "Кампания", "landing": "Лендинг", "offer": "Оффер", "click": "Клик",
-    "settings": "Настройки", "user": "Пользователь", "blacklist": "Блэклист", "bot": "Бот",
-    "postback": "Постбэк", "source": "Источник", "conversion": "Конверсия", "stats": "Статистика",
-    "group": "Группа", "stream": "Поток", "filter": "Фильтр", "log": "Лог", "domain": "Домен",
+    "campaign": "Кампания",
+    "landing": "Лендинг",
+    "offer": "Оффер",
+    "click": "Клик",
+    "settings": "Настройки",
+    "user": "Пользователь",
+    "blacklist": "Блэклист",
+    "bot": "Бот",
+    "postback": "Постбэк",
+    "source": "Источник",
+    "conversion": "Конверсия",
+    "stats": "Статистика",
+    "group": "Группа",
+    "stream": "Поток",
+    "filter": "Фильтр",
+    "log": "Лог",
+    "domain": "Домен",
 }
-OPERATION_NAMES = {"create": "Создать", "get": "Получить", "getAll": "Получить Все",
-                   "update": "Обновить", "delete": "Удалить", "test": "Тестировать"}
+OPERATION_NAMES = {
+    "create": "Создать",
+    "get": "Получить",
+    "getAll": "Получить Все",
+    "update": "Обновить",
+    "delete": "Удалить",
+    "test": "Тестировать",
+}
 
 
 def copy_schema(tmp_path: Path, edit) -> Path:
@@ -27,8 +46,12 @@ def copy_schema(tmp_path: Path, edit) -> Path:
     src = schema_dir()
     doc = yaml.safe_load((src / "keitaro.node.yaml").read_text(encoding="utf-8"))
     edit(doc)
-    (tmp_path / "keitaro.node.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    (tmp_path / "node.schema.json").write_text((src / "node.schema.json").read_text(encoding="utf-8"))
+    (tmp_path / "keitaro.node.yaml").write_text(
+        yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8"
+    )
+    (tmp_path / "node.schema.json").write_text(
+        (src / "node.schema.json").read_text(encoding="utf-8")
+    )
     return tmp_path
 
 
@@ -67,17 +90,20 @@ def test_original_resources_and_operations() -> None:
     assert not definition.resources["affiliate_network"].original
 
 
-@pytest.mark.parametrize(("resource", "operation", "display"), [
-    ("group", "get", "ID Группы"),
-    ("settings", "create", "Данные Настроек"),
-    ("click", "getAll", "Параметры Фильтрации Кликов"),
-    ("conversion", "create", "Упрощенное создание конверсии"),
-    ("conversion", "getAll", "Параметры Фильтрации Конверсий"),
-    ("postback", "test", "Тестирование постбэка"),
-    ("postback", "create", "Название постбэка"),
-    ("postback", "create", "URL постбэка"),
-    ("postback", "create", "Задержка между попытками (сек)"),
-])
+@pytest.mark.parametrize(
+    ("resource", "operation", "display"),
+    [
+        ("group", "get", "ID Группы"),
+        ("settings", "create", "Данные Настроек"),
+        ("click", "getAll", "Параметры Фильтрации Кликов"),
+        ("conversion", "create", "Упрощенное создание конверсии"),
+        ("conversion", "getAll", "Параметры Фильтрации Конверсий"),
+        ("postback", "test", "Тестирование постбэка"),
+        ("postback", "create", "Название постбэка"),
+        ("postback", "create", "URL постбэка"),
+        ("postback", "create", "Задержка между попытками (сек)"),
+    ],
+)
 def test_original_property_names(resource: str, operation: str, display: str) -> None:
     op = load_definition().operation(resource, operation)
     assert display in [p.display_name for p in op.properties]
@@ -85,8 +111,10 @@ def test_original_property_names(resource: str, operation: str, display: str) ->
 
 def test_official_mappings() -> None:
     d = load_definition()
-    assert (d.operation("offer", "delete").method, d.operation("offer", "delete").path) == \
-        ("DELETE", "/offers/{offerId}/archive")
+    assert (d.operation("offer", "delete").method, d.operation("offer", "delete").path) == (
+        "DELETE",
+        "/offers/{offerId}/archive",
+    )
     assert d.operation("stats", "getAll").path == "/report/build"
     assert d.operation("click", "getAll").path == "/clicks/log"
     assert d.operation("group", "delete").path == "/groups/{groupId}/delete"

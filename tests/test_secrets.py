@@ -18,7 +18,9 @@ from .conftest import CANARY
 
 def assert_clean(*things: object) -> None:
     for thing in things:
-        text = thing if isinstance(thing, str) else json.dumps(thing, default=repr, ensure_ascii=False)
+        text = (
+            thing if isinstance(thing, str) else json.dumps(thing, default=repr, ensure_ascii=False)
+        )
         assert CANARY not in text
 
 
@@ -28,8 +30,15 @@ def run_both_ways(node: KeitaroNode, caplog, **call) -> list[dict]:
     out = node.execute_sync([{"json": {}}], continue_on_fail=True, **call)
     with pytest.raises(ItemError) as err:
         node.execute_sync([{"json": {}}], **call)
-    assert_clean(out, str(err.value), repr(err.value), str(err.value.cause), err.value.description or "",
-                 getattr(err.value.cause, "request", {}), caplog.text)
+    assert_clean(
+        out,
+        str(err.value),
+        repr(err.value),
+        str(err.value.cause),
+        err.value.description or "",
+        getattr(err.value.cause, "request", {}),
+        caplog.text,
+    )
     return out
 
 
@@ -42,7 +51,9 @@ def test_success(node: KeitaroNode, caplog) -> None:
 
 def test_reprs(node: KeitaroNode, credentials: Credentials) -> None:
     client = KeitaroClient(credentials, transport=None)  # type: ignore[arg-type]
-    assert_clean(repr(credentials), str(credentials), repr(node), repr(client), repr(client.redactor))
+    assert_clean(
+        repr(credentials), str(credentials), repr(node), repr(client), repr(client.redactor)
+    )
     assert "***" in repr(credentials)
 
 
@@ -58,10 +69,17 @@ def test_401_wrong_key(emulator: Emulator, caplog) -> None:
 
 
 def test_404_and_422(node: KeitaroNode, caplog) -> None:
-    out = run_both_ways(node, caplog, resource="campaign", operation="get", parameters={"campaignId": 9999})
+    out = run_both_ways(
+        node, caplog, resource="campaign", operation="get", parameters={"campaignId": 9999}
+    )
     assert out[0]["json"]["error"]["httpCode"] == "404"
-    out = run_both_ways(node, caplog, resource="campaign", operation="create",
-                        parameters={"campaignData": {"name": "no alias"}})
+    out = run_both_ways(
+        node,
+        caplog,
+        resource="campaign",
+        operation="create",
+        parameters={"campaignData": {"name": "no alias"}},
+    )
     err = out[0]["json"]["error"]
     assert err["httpCode"] == "422"
     assert err["responseData"] == {"alias": ["Alias is required"]}
@@ -80,24 +98,34 @@ def test_500_and_html(caplog) -> None:
 
 def test_timeout(caplog) -> None:
     with Emulator.in_thread(api_key=CANARY, seed=None, faults="latency=1500") as emu:
-        node = KeitaroNode(Credentials(domain=emu.url, api_key=CANARY), retry=NO_RETRY,
-                           timeouts=Timeouts(total=0.3, connect=0.3, read=0.3))
+        node = KeitaroNode(
+            Credentials(domain=emu.url, api_key=CANARY),
+            retry=NO_RETRY,
+            timeouts=Timeouts(total=0.3, connect=0.3, read=0.3),
+        )
         out = run_both_ways(node, caplog, resource="campaign", operation="getAll")
     assert out[0]["json"]["error"]["message"] == "the request timed out"
 
 
 def test_key_in_a_response_body_is_masked(node: KeitaroNode) -> None:
     # A tracker that echoes the key back (here: stored in a document) never shows it to the user.
-    out = node.execute_sync(resource="settings", operation="create",
-                            parameters={"settingsData": {"note": f"key is {CANARY}"}})
+    out = node.execute_sync(
+        resource="settings",
+        operation="create",
+        parameters={"settingsData": {"note": f"key is {CANARY}"}},
+    )
     assert out[0]["json"]["data"]["note"] == "key is ***"
 
 
 def test_redactor_masks_by_name_and_value() -> None:
     r = Redactor([CANARY])
     assert r.headers({"Api-Key": "x", "X-Other": CANARY, "Authorization": "Bearer y"}) == {
-        "Api-Key": "***", "X-Other": "***", "Authorization": "***"}
-    assert r.url(f"https://u:p@host/path?api_key=zz&q={CANARY}&x=1") == \
-        "https://***@host/path?api_key=***&q=***&x=1"
+        "Api-Key": "***",
+        "X-Other": "***",
+        "Authorization": "***",
+    }
+    assert (
+        r.url(f"https://u:p@host/path?api_key=zz&q={CANARY}&x=1")
+        == "https://***@host/path?api_key=***&q=***&x=1"
+    )
     assert r.data({"a": [CANARY, {"b": f"pre{CANARY}post"}]}) == {"a": ["***", {"b": "pre***post"}]}
-

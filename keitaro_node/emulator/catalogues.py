@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def _entry(key: str, name: str, field: str = "", kind: str = "", description: str = "") -> dict[str, str]:
+def _entry(
+    key: str, name: str, field: str = "", kind: str = "", description: str = ""
+) -> dict[str, str]:
     return {"key": key, "name": name, "field": field, "type": kind, "description": description}
 
 
@@ -41,25 +43,49 @@ STREAM_FILTERS = [
 ]
 
 STREAM_SCHEMAS = [
-    _entry("landings", "Landings and offers", "landings", "schema", "Send visitors to landings, then offers"),
+    _entry(
+        "landings",
+        "Landings and offers",
+        "landings",
+        "schema",
+        "Send visitors to landings, then offers",
+    ),
     _entry("redirect", "Redirect", "action_payload", "schema", "Redirect to a URL"),
     _entry("action", "Action", "action_type", "schema", "Run an action"),
 ]
 
 STREAM_TYPES = [
-    _entry("forced", "Intercepting", "type", "type", "Checked first; takes the visitor if filters match"),
+    _entry(
+        "forced",
+        "Intercepting",
+        "type",
+        "type",
+        "Checked first; takes the visitor if filters match",
+    ),
     _entry("regular", "Regular", "type", "type", "Chosen by position or weight"),
     _entry("default", "Default", "type", "type", "Used when no other stream matches"),
 ]
 
 _NON_REDIRECT = frozenset({"status404", "show_text", "show_html", "do_nothing", "campaign"})
 _ACTIONS = (
-    ("http", "HTTP redirect"), ("meta", "Meta refresh"), ("double_meta", "Double meta refresh"),
-    ("js", "JavaScript redirect"), ("blank_referrer", "Blank referrer"), ("formsubmit", "Form submit"),
-    ("iframe", "Iframe"), ("frame", "Frame"), ("remote", "Remote URL"), ("curl", "cURL"),
-    ("local_file", "Local file"), ("status404", "404 Not Found"), ("show_text", "Show text"),
-    ("show_html", "Show HTML"), ("campaign", "Send to campaign"), ("do_nothing", "Do nothing"),
-    ("js_for_script", "JS for script"), ("js_for_iframe", "JS for iframe"),
+    ("http", "HTTP redirect"),
+    ("meta", "Meta refresh"),
+    ("double_meta", "Double meta refresh"),
+    ("js", "JavaScript redirect"),
+    ("blank_referrer", "Blank referrer"),
+    ("formsubmit", "Form submit"),
+    ("iframe", "Iframe"),
+    ("frame", "Frame"),
+    ("remote", "Remote URL"),
+    ("curl", "cURL"),
+    ("local_file", "Local file"),
+    ("status404", "404 Not Found"),
+    ("show_text", "Show text"),
+    ("show_html", "Show HTML"),
+    ("campaign", "Send to campaign"),
+    ("do_nothing", "Do nothing"),
+    ("js_for_script", "JS for script"),
+    ("js_for_iframe", "JS for iframe"),
 )
 STREAM_ACTIONS = [
     _entry(key, name, "action_payload", "other" if key in _NON_REDIRECT else "redirect")

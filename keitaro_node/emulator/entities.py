@@ -84,11 +84,7 @@ class Entities:
         doc = self.store.get(spec.kind, number)
         if doc is None:
             raise self.not_found(spec, entity_id)
-        if (
-            spec.delete == "archive_hidden"
-            and doc.get("state") == "deleted"
-            and not archived
-        ):
+        if spec.delete == "archive_hidden" and doc.get("state") == "deleted" and not archived:
             raise self.not_found(spec, entity_id)
         return doc
 
@@ -116,9 +112,7 @@ class Entities:
             for other in self.store.all(spec.kind):
                 same_scope = all(other.get(s) == doc.get(s) for s in spec.scope)
                 if other["id"] != own_id and same_scope and other.get(name) == value:
-                    problems.setdefault(name, []).append(
-                        f"{name.capitalize()} has already used"
-                    )
+                    problems.setdefault(name, []).append(f"{name.capitalize()} has already used")
                     break
         if problems:
             raise self.invalid(problems)
@@ -169,7 +163,10 @@ class Entities:
         return self.store.put(spec.kind, doc)
 
     def clone(
-        self, spec: EntitySpec, entity_id: Any, adjust: Callable[[dict[str, Any]], None] | None = None
+        self,
+        spec: EntitySpec,
+        entity_id: Any,
+        adjust: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
         source = self.find(spec, entity_id)
         copy = {k: v for k, v in source.items() if k not in READONLY}

@@ -58,14 +58,16 @@ class FaultSpec:
             key, sep, value = part.strip().partition("=")
             attr = _NAMES.get(key, key)
             if not sep or attr not in known:
-                raise ValueError(f"unknown fault {key!r}; known: {', '.join(sorted({*_NAMES, *known} - set(_NAMES.values())))}")
+                names = sorted({*_NAMES, *known} - set(_NAMES.values()))
+                raise ValueError(f"unknown fault {key!r}; known: {', '.join(names)}")
             try:
                 number = float(value)
             except ValueError:
                 raise ValueError(f"fault {key!r} needs a number, got {value!r}") from None
             if number < 0 or (attr in cls.rate_names() and number > 1):
                 raise ValueError(f"fault {key!r}={value} is out of range")
-            spec = replace(spec, **{attr: int(number) if attr in ("seed", "retry_after") else number})
+            whole = attr in ("seed", "retry_after")
+            spec = replace(spec, **{attr: int(number) if whole else number})  # type: ignore[arg-type]
         if sum(getattr(spec, n) for n in cls.rate_names()) > 1:
             raise ValueError("fault rates add up to more than 1")
         return spec
@@ -76,7 +78,9 @@ class FaultSpec:
 
     @property
     def active(self) -> bool:
-        return self.latency > 0 or self.jitter > 0 or any(getattr(self, n) for n in self.rate_names())
+        return (
+            self.latency > 0 or self.jitter > 0 or any(getattr(self, n) for n in self.rate_names())
+        )
 
 
 class FaultPlan:

@@ -77,7 +77,9 @@ def _months_back(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def resolve_range(rng: Mapping[str, Any] | None, default_tz: str, now: float) -> tuple[int, int, ZoneInfo]:
+def resolve_range(
+    rng: Mapping[str, Any] | None, default_tz: str, now: float
+) -> tuple[int, int, ZoneInfo]:
     """(first epoch second, last epoch second, zone) of a report ``range``."""
     rng = rng or {}
     tz = zone(rng.get("timezone"), default_tz)
@@ -154,7 +156,9 @@ CLICK_FIELDS: dict[str, Getter] = {
     "campaign_id": _field("campaign_id"),
     "campaign": _named("campaign", "campaign_id"),
     "campaign_group_id": lambda x: x.cat.campaign_group.get(x.click["campaign_id"], 0),
-    "campaign_group": lambda x: x.cat.name("group", x.cat.campaign_group.get(x.click["campaign_id"])),
+    "campaign_group": lambda x: x.cat.name(
+        "group", x.cat.campaign_group.get(x.click["campaign_id"])
+    ),
     "stream_id": _field("stream_id"),
     "stream": _named("stream", "stream_id"),
     "landing_id": _field("landing_id"),
@@ -167,11 +171,27 @@ CLICK_FIELDS: dict[str, Getter] = {
     "affiliate_network": lambda x: x.cat.name(
         "affiliate_network", x.cat.offer_network.get(x.click["offer_id"])
     ),
-    **{name: _field(name) for name in (
-        "ip", "country_code", "country", "region", "city", "device_type", "os", "browser",
-        "user_agent", "referrer", *SUB_IDS, "is_bot", "is_unique_campaign", "is_unique_stream",
-        "is_unique_global", "landing_clicked",
-    )},
+    **{
+        name: _field(name)
+        for name in (
+            "ip",
+            "country_code",
+            "country",
+            "region",
+            "city",
+            "device_type",
+            "os",
+            "browser",
+            "user_agent",
+            "referrer",
+            *SUB_IDS,
+            "is_bot",
+            "is_unique_campaign",
+            "is_unique_stream",
+            "is_unique_global",
+            "landing_clicked",
+        )
+    },
     "is_lead": _has_status(("lead",)),
     "is_sale": _has_status(("sale",)),
     "is_rejected": _has_status(("rejected",)),
@@ -229,9 +249,23 @@ CONVERSION_FIELDS: dict[str, Getter] = {
 
 REVENUE_STATUSES = frozenset({"lead", "sale", "rebill"})
 _BASE = (
-    "clicks", "campaign_unique_clicks", "stream_unique_clicks", "global_unique_clicks", "bots",
-    "lp_views", "lp_clicks", "cost", "leads", "sales", "rejected", "rebills", "lead_revenue",
-    "sale_revenue", "rejected_revenue", "rebill_revenue", "empty_referrers",
+    "clicks",
+    "campaign_unique_clicks",
+    "stream_unique_clicks",
+    "global_unique_clicks",
+    "bots",
+    "lp_views",
+    "lp_clicks",
+    "cost",
+    "leads",
+    "sales",
+    "rejected",
+    "rebills",
+    "lead_revenue",
+    "sale_revenue",
+    "rejected_revenue",
+    "rebill_revenue",
+    "empty_referrers",
 )
 
 
@@ -265,14 +299,28 @@ DERIVED: dict[str, Callable[[Mapping[str, float]], float]] = {
     "uc_campaign_rate": lambda s: _ratio(s["campaign_unique_clicks"], s["clicks"], 100),
     "uc_stream_rate": lambda s: _ratio(s["stream_unique_clicks"], s["clicks"], 100),
     "uc_global_rate": lambda s: _ratio(s["global_unique_clicks"], s["clicks"], 100),
-    "profitability": lambda s: _ratio(DERIVED["revenue"](s) - s["cost"], DERIVED["revenue"](s), 100),
+    "profitability": lambda s: _ratio(
+        DERIVED["revenue"](s) - s["cost"], DERIVED["revenue"](s), 100
+    ),
 }
 MEASURES = frozenset(_BASE) | frozenset(DERIVED)
-_INT_MEASURES = frozenset({
-    "clicks", "campaign_unique_clicks", "stream_unique_clicks", "global_unique_clicks", "bots",
-    "lp_views", "lp_clicks", "leads", "sales", "rejected", "rebills", "conversions",
-    "empty_referrers",
-})
+_INT_MEASURES = frozenset(
+    {
+        "clicks",
+        "campaign_unique_clicks",
+        "stream_unique_clicks",
+        "global_unique_clicks",
+        "bots",
+        "lp_views",
+        "lp_clicks",
+        "leads",
+        "sales",
+        "rejected",
+        "rebills",
+        "conversions",
+        "empty_referrers",
+    }
+)
 
 
 def _accumulate(sums: dict[str, float], click: Mapping[str, Any]) -> None:
@@ -444,7 +492,9 @@ def _sort_rows(rows: list[dict[str, Any]], sort: Any, known: Iterable[str]) -> N
     known = set(known)
     for spec in reversed(sort):
         if not isinstance(spec, Mapping) or spec.get("name") not in known:
-            raise ReportError(f"Unknown sort field {spec.get('name') if isinstance(spec, Mapping) else spec!r}")
+            raise ReportError(
+                f"Unknown sort field {spec.get('name') if isinstance(spec, Mapping) else spec!r}"
+            )
         order = str(spec.get("order", "ASC")).upper()
         if order not in ("ASC", "DESC"):
             raise ReportError(f"Unknown sort order {spec.get('order')!r}")
@@ -459,8 +509,11 @@ def _page(rows: list[dict[str, Any]], body: Mapping[str, Any]) -> list[dict[str,
 
 
 def _select(
-    clicks: Iterable[Mapping[str, Any]], filters: Sequence[Filter], fields: Mapping[str, Getter],
-    tz: ZoneInfo, cat: Catalog,
+    clicks: Iterable[Mapping[str, Any]],
+    filters: Sequence[Filter],
+    fields: Mapping[str, Getter],
+    tz: ZoneInfo,
+    cat: Catalog,
 ) -> list[Ctx]:
     selected = []
     for click in clicks:
@@ -506,7 +559,11 @@ def build_report(
         rows.append(row)
     rows.sort(key=lambda r: tuple(str(r[d]) for d in dimensions))
     _sort_rows(rows, body.get("sort"), [*dimensions, *measures])
-    result: dict[str, Any] = {"rows": _page(rows, body), "total": len(rows), "meta": [*dimensions, *measures]}
+    result: dict[str, Any] = {
+        "rows": _page(rows, body),
+        "total": len(rows),
+        "meta": [*dimensions, *measures],
+    }
     if body.get("summary"):
         totals = dict.fromkeys(_BASE, 0.0)
         for sums in groups.values():
@@ -533,7 +590,7 @@ def log_rows(
     if not isinstance(raw_filters, list):
         raise ReportError("filters must be an array")
     filters = [Filter.parse(f, fields) for f in raw_filters]
-    sort_names = [s.get("name") for s in body.get("sort") or [] if isinstance(s, Mapping)]
+    sort_names = [str(s.get("name")) for s in body.get("sort") or [] if isinstance(s, Mapping)]
     wanted = list(dict.fromkeys([*columns, *(n for n in sort_names if n in fields)]))
     rows = []
     for ctx in contexts_of():

@@ -5,16 +5,28 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from . import api
-from .api import Tracker, new_click
+from . import specs
+from .api import Tracker
 from .store import CLICK_COLUMNS, CONVERSION_COLUMNS
+from .traffic import new_click
 
 SEEDS = ("demo", "empty")
-COUNTRIES = (("RU", "Russia"), ("US", "United States"), ("DE", "Germany"), ("BR", "Brazil"),
-             ("IN", "India"), ("KZ", "Kazakhstan"))
-DEVICES = (("mobile", "Android", "Chrome"), ("mobile", "iOS", "Safari"),
-           ("desktop", "Windows", "Chrome"), ("desktop", "macOS", "Safari"),
-           ("tablet", "Android", "Chrome"))
+IP_OCTETS = ((11, 223), (0, 255), (0, 255), (1, 254))
+COUNTRIES = (
+    ("RU", "Russia"),
+    ("US", "United States"),
+    ("DE", "Germany"),
+    ("BR", "Brazil"),
+    ("IN", "India"),
+    ("KZ", "Kazakhstan"),
+)
+DEVICES = (
+    ("mobile", "Android", "Chrome"),
+    ("mobile", "iOS", "Safari"),
+    ("desktop", "Windows", "Chrome"),
+    ("desktop", "macOS", "Safari"),
+    ("tablet", "Android", "Chrome"),
+)
 
 
 def seed(tracker: Tracker, name: str | None, clicks: int = 2000) -> None:
@@ -23,68 +35,125 @@ def seed(tracker: Tracker, name: str | None, clicks: int = 2000) -> None:
         return
     if name != "demo":
         raise ValueError(f"unknown seed {name!r}; known: {', '.join(SEEDS)}")
-    if tracker.store.count(api.CAMPAIGNS.kind):
+    if tracker.store.count(specs.CAMPAIGNS.kind):
         return  # a file database that was seeded before
     rng = random.Random(f"keitaro-demo-{clicks}")
     ent = tracker.entities
     with tracker.store.transaction():
         groups = {
-            kind: ent.create(api.GROUPS, {"name": label, "type": kind})["id"]
-            for kind, label in (("campaigns", "Арбитраж"), ("offers", "Nutra"), ("landings", "Лендинги"))
+            kind: ent.create(specs.GROUPS, {"name": label, "type": kind})["id"]
+            for kind, label in (
+                ("campaigns", "Арбитраж"),
+                ("offers", "Nutra"),
+                ("landings", "Лендинги"),
+            )
         }
         sources = [
-            ent.create(api.SOURCES, {"name": n, "template_name": t})["id"]
-            for n, t in (("Facebook Ads", "facebook"), ("Google Ads", "google"), ("PropellerAds", "propeller"))
+            ent.create(specs.SOURCES, {"name": n, "template_name": t})["id"]
+            for n, t in (
+                ("Facebook Ads", "facebook"),
+                ("Google Ads", "google"),
+                ("PropellerAds", "propeller"),
+            )
         ]
         networks = [
-            ent.create(api.NETWORKS, {"name": n, "postback_url": f"https://{h}/postback?subid={{subid}}"})["id"]
+            ent.create(
+                specs.NETWORKS, {"name": n, "postback_url": f"https://{h}/postback?subid={{subid}}"}
+            )["id"]
             for n, h in (("Admitad", "ad.admitad.example"), ("CPA Network", "cpa.example"))
         ]
         offers = [
-            ent.create(api.OFFERS, {
-                "name": name, "group_id": groups["offers"], "affiliate_network_id": networks[i % 2],
-                "payout_value": payout, "payout_currency": "USD", "country": [c],
-                "action_payload": f"https://offers.example/{i + 1}?sub={{subid}}",
-            })
-            for i, (name, payout, c) in enumerate((
-                ("Keto Diet", 24.0, "US"), ("Крем для суставов", 11.5, "RU"),
-                ("Smart Watch", 18.0, "DE"), ("VPN Premium", 6.0, "BR"), ("Dating Pro", 3.5, "IN"),
-            ))
+            ent.create(
+                specs.OFFERS,
+                {
+                    "name": name,
+                    "group_id": groups["offers"],
+                    "affiliate_network_id": networks[i % 2],
+                    "payout_value": payout,
+                    "payout_currency": "USD",
+                    "country": [c],
+                    "action_payload": f"https://offers.example/{i + 1}?sub={{subid}}",
+                },
+            )
+            for i, (name, payout, c) in enumerate(
+                (
+                    ("Keto Diet", 24.0, "US"),
+                    ("Крем для суставов", 11.5, "RU"),
+                    ("Smart Watch", 18.0, "DE"),
+                    ("VPN Premium", 6.0, "BR"),
+                    ("Dating Pro", 3.5, "IN"),
+                )
+            )
         ]
         landings = [
-            ent.create(api.LANDINGS, {"name": n, "group_id": groups["landings"]})
+            ent.create(specs.LANDINGS, {"name": n, "group_id": groups["landings"]})
             for n in ("Quiz", "Обзор", "Pre-lander")
         ]
         campaigns = []
-        for i, (alias, name) in enumerate((("demo-fb", "Demo Facebook"), ("demo-google", "Demo Google"),
-                                           ("demo-push", "Demo Push"))):
-            campaign = ent.create(api.CAMPAIGNS, {
-                "alias": alias, "name": name, "group_id": groups["campaigns"],
-                "traffic_source_id": sources[i], "cost_type": "CPC", "cost_value": 0.05,
-            }, tracker.new_campaign)
+        for i, (alias, name) in enumerate(
+            (
+                ("demo-fb", "Demo Facebook"),
+                ("demo-google", "Demo Google"),
+                ("demo-push", "Demo Push"),
+            )
+        ):
+            campaign = ent.create(
+                specs.CAMPAIGNS,
+                {
+                    "alias": alias,
+                    "name": name,
+                    "group_id": groups["campaigns"],
+                    "traffic_source_id": sources[i],
+                    "cost_type": "CPC",
+                    "cost_value": 0.05,
+                },
+                tracker.new_campaign,
+            )
             streams = []
             for j, schema in enumerate(("landings", "redirect")):
                 body: dict[str, Any] = {
-                    "campaign_id": campaign["id"], "name": f"{name} / {'Offers' if j == 0 else 'Fallback'}",
-                    "type": "regular" if j == 0 else "default", "schema": schema, "action_type": "http",
+                    "campaign_id": campaign["id"],
+                    "name": f"{name} / {'Offers' if j == 0 else 'Fallback'}",
+                    "type": "regular" if j == 0 else "default",
+                    "schema": schema,
+                    "action_type": "http",
                     "action_payload": "" if j == 0 else "https://example.com/",
-                    "position": j + 1, "collect_clicks": True,
+                    "position": j + 1,
+                    "collect_clicks": True,
                 }
-                doc = ent.create(api.STREAMS, body)
-                picked = offers[i: i + 2]
-                streams.append(tracker.write_stream(doc, {
-                    "offers": [{"offer_id": o["id"], "share": 50} for o in picked] if j == 0 else [],
-                    "landings": [{"landing_id": landings[i]["id"], "share": 100}] if j == 0 else [],
-                    "filters": [{"name": "country", "mode": "accept",
-                                 "payload": [c for c, _ in COUNTRIES[:3]]}] if j == 0 else [],
-                }))
+                doc = ent.create(specs.STREAMS, body)
+                picked = offers[i : i + 2]
+                streams.append(
+                    tracker.write_stream(
+                        doc,
+                        {
+                            "offers": [{"offer_id": o["id"], "share": 50} for o in picked]
+                            if j == 0
+                            else [],
+                            "landings": [{"landing_id": landings[i]["id"], "share": 100}]
+                            if j == 0
+                            else [],
+                            "filters": [
+                                {
+                                    "name": "country",
+                                    "mode": "accept",
+                                    "payload": [c for c, _ in COUNTRIES[:3]],
+                                }
+                            ]
+                            if j == 0
+                            else [],
+                        },
+                    )
+                )
             campaigns.append((campaign, streams))
         tracker.store.kv_set("botlist", ["66.249.66.1", "157.55.39.0/24", "40.77.167.0/24"])
         tracker.write_log("system", "Tracker started (emulator, demo seed)")
         _traffic(tracker, rng, campaigns, offers, clicks)
 
 
-def _traffic(tracker: Tracker, rng: random.Random, campaigns: list[Any], offers: list[Any], count: int) -> None:
+def _traffic(
+    tracker: Tracker, rng: random.Random, campaigns: list[Any], offers: list[Any], count: int
+) -> None:
     now = int(tracker.now())
     payout = {o["id"]: float(o["payout_value"]) for o in offers}
     click_rows, conversion_rows = [], []
@@ -97,20 +166,35 @@ def _traffic(tracker: Tracker, rng: random.Random, campaigns: list[Any], offers:
         landing_id = stream["landings"][0]["landing_id"] if stream["landings"] else 0
         code, country = rng.choice(COUNTRIES)
         device, os_name, browser = rng.choice(DEVICES)
-        ip = f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        ip = ".".join(str(rng.randint(low, high)) for low, high in IP_OCTETS)
         unique = (campaign["id"], ip) not in seen_ips
         seen_ips.add((campaign["id"], ip))
         epoch = now - rng.randint(0, 30 * 86400)
         row = new_click(epoch)
         row.update(
-            sub_id=f"{rng.getrandbits(48):012x}", campaign_id=campaign["id"], stream_id=stream["id"],
-            landing_id=landing_id, offer_id=offer_id, ts_id=campaign["traffic_source_id"], ip=ip,
-            country_code=code, country=country, city="", region="", device_type=device, os=os_name,
-            browser=browser, user_agent=f"Mozilla/5.0 ({os_name}) {browser}",
+            sub_id=f"{rng.getrandbits(48):012x}",
+            campaign_id=campaign["id"],
+            stream_id=stream["id"],
+            landing_id=landing_id,
+            offer_id=offer_id,
+            ts_id=campaign["traffic_source_id"],
+            ip=ip,
+            country_code=code,
+            country=country,
+            city="",
+            region="",
+            device_type=device,
+            os=os_name,
+            browser=browser,
+            user_agent=f"Mozilla/5.0 ({os_name}) {browser}",
             referrer=rng.choice(("", "https://facebook.com/", "https://google.com/")),
-            sub_id_1=f"ad{rng.randint(1, 5)}", sub_id_2=rng.choice(("feed", "stories", "search")),
-            sub_id_3=str(rng.randint(100, 999)), is_bot=int(rng.random() < 0.03),
-            is_unique_campaign=int(unique), is_unique_stream=int(unique), is_unique_global=int(unique),
+            sub_id_1=f"ad{rng.randint(1, 5)}",
+            sub_id_2=rng.choice(("feed", "stories", "search")),
+            sub_id_3=str(rng.randint(100, 999)),
+            is_bot=int(rng.random() < 0.03),
+            is_unique_campaign=int(unique),
+            is_unique_stream=int(unique),
+            is_unique_global=int(unique),
             landing_clicked=int(bool(landing_id) and rng.random() < 0.45),
             cost=round(rng.uniform(0.02, 0.2), 4),
         )
@@ -119,12 +203,22 @@ def _traffic(tracker: Tracker, rng: random.Random, campaigns: list[Any], offers:
             status = rng.choices(("lead", "sale", "rejected"), (50, 35, 15))[0]
             later = min(now, epoch + rng.randint(60, 3 * 86400))
             conv_id = next_conversion("conversions")
-            conversion_rows.append({
-                "id": conv_id, "conversion_id": conv_id, "sub_id": row["sub_id"], "status": status,
-                "previous_status": "lead" if status != "lead" else "", "original_status": "lead",
-                "revenue": payout[offer_id], "currency": "USD", "tid": f"T{n:06d}",
-                "postback_epoch": later, "sale_epoch": later if status == "sale" else None,
-                "comment": "", "params": "",
-            })
+            conversion_rows.append(
+                {
+                    "id": conv_id,
+                    "conversion_id": conv_id,
+                    "sub_id": row["sub_id"],
+                    "status": status,
+                    "previous_status": "lead" if status != "lead" else "",
+                    "original_status": "lead",
+                    "revenue": payout[offer_id],
+                    "currency": "USD",
+                    "tid": f"T{n:06d}",
+                    "postback_epoch": later,
+                    "sale_epoch": later if status == "sale" else None,
+                    "comment": "",
+                    "params": "",
+                }
+            )
     tracker.store.insert_rows("clicks", CLICK_COLUMNS, click_rows)
     tracker.store.insert_rows("conversions", ("id", *CONVERSION_COLUMNS), conversion_rows)

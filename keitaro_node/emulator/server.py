@@ -29,7 +29,7 @@ API_PREFIX = "/admin_api/v1"
 CONTROL_PREFIX = "/_emulator"
 PANEL_HTML = (
     "<!DOCTYPE html><html><head><title>Keitaro</title></head>"
-    "<body><div id=\"app\">Keitaro admin panel (emulator)</div></body></html>"
+    '<body><div id="app">Keitaro admin panel (emulator)</div></body></html>'
 )
 NGINX_502 = (
     "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
@@ -50,8 +50,13 @@ class JournalEntry:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "time": self.time, "method": self.method, "path": self.path,
-            "query": [list(p) for p in self.query], "body": self.body, "headers": self.headers,
+            "seq": self.seq,
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "query": [list(p) for p in self.query],
+            "body": self.body,
+            "headers": self.headers,
             "status": self.status,
         }
 
@@ -77,9 +82,13 @@ class Journal:
             for k, v in request.headers.items()
         }
         entry = JournalEntry(
-            self._seq, time.time(), request.method, request.path,
+            self._seq,
+            time.time(),
+            request.method,
+            request.path,
             [(k, self._redactor.text(v)) for k, v in request.query.items()],
-            self._redactor.data(body), headers,
+            self._redactor.data(body),
+            headers,
         )
         self._entries.append(entry)
         return entry
@@ -174,9 +183,8 @@ class Emulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
-        server = site._server
-        if self.port == 0 and server is not None and server.sockets:  # type: ignore[union-attr]
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if self.port == 0:
+            self.port = self._runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:
@@ -304,8 +312,10 @@ class Emulator:
             return reply({"error": "Service temporarily unavailable"}, 503)
         if fault == "429":
             return web.Response(
-                status=429, text=json.dumps({"error": "Too many requests"}),
-                content_type="application/json", headers={"Retry-After": str(spec.retry_after)},
+                status=429,
+                text=json.dumps({"error": "Too many requests"}),
+                content_type="application/json",
+                headers={"Retry-After": str(spec.retry_after)},
             )
         response = await handler(request)
         if fault in ("truncate", "slow") and isinstance(response, web.Response) and response.body:

@@ -60,8 +60,9 @@ CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT
 CREATE TABLE IF NOT EXISTS entities (
     kind TEXT NOT NULL, id INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id));
 CREATE TABLE IF NOT EXISTS clicks (
-    id INTEGER PRIMARY KEY, {", ".join(c + (" TEXT UNIQUE" if c == "sub_id" else "")
-                                       for c in CLICK_COLUMNS)});
+    id INTEGER PRIMARY KEY, {
+    ", ".join(c + (" TEXT UNIQUE" if c == "sub_id" else "") for c in CLICK_COLUMNS)
+});
 CREATE INDEX IF NOT EXISTS clicks_epoch ON clicks (epoch);
 CREATE TABLE IF NOT EXISTS conversions (
     id INTEGER PRIMARY KEY, {", ".join(CONVERSION_COLUMNS)});
@@ -80,7 +81,9 @@ class Store:
         self.path = path
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA foreign_keys=ON")
+        self.db.execute(
+            "PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA foreign_keys=ON"
+        )
         self.db.executescript(_SCHEMA)
         self._depth = 0
 
@@ -117,7 +120,9 @@ class Store:
                 "ON CONFLICT(kind) DO UPDATE SET last_id = last_id + 1",
                 (kind,),
             )
-            row = self.db.execute("SELECT last_id FROM sequences WHERE kind = ?", (kind,)).fetchone()
+            row = self.db.execute(
+                "SELECT last_id FROM sequences WHERE kind = ?", (kind,)
+            ).fetchone()
             return int(row[0])
 
     def get(self, kind: str, entity_id: int) -> dict[str, Any] | None:
@@ -161,9 +166,11 @@ class Store:
             )
 
     # ----------------------------------------------------------------- rows
-    def insert_rows(self, table: str, columns: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    def insert_rows(
+        self, table: str, columns: Iterable[str], rows: Iterable[Mapping[str, Any]]
+    ) -> int:
         cols = list(columns)
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"  # noqa: S608
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         with self.transaction():
             cur = self.db.executemany(sql, ([r.get(c) for c in cols] for r in rows))
         return cur.rowcount
