@@ -1,0 +1,156 @@
+"""n8n expressions: each case with the value n8n itself gives (n8n-semantics.md §5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from keitaro_node.expressions import Context, ExpressionError, NodeRun, evaluate, resolve
+
+NOW = datetime(2026, 11, 27, 15, 4, 5, 123000, tzinfo=UTC)
+ITEM = {
+    "a": {"b": {"c": 3}}, "name": "Keitaro", "n": 2, "f": 1.5, "t": True, "nil": None,
+    "list": [10, 20, {"x": "y"}], "obj": {"k": 1}, "contact": None, "key with space": "sp",
+    "zero": 0, "empty": "",
+}
+RUNS = {
+    "Start": NodeRun([{"json": {"origin": "start-0"}}, {"json": {"origin": "start-1"}}]),
+    "Fetch": NodeRun(
+        [{"json": {"id": 7, "seq": "f0"}, "pairedItem": {"item": 1}},
+         {"json": {"id": 8, "seq": "f1"}, "pairedItem": {"item": 0}}],
+        parent="Start",
+    ),
+}
+
+
+def ctx(index: int = 0, **kw: Any) -> Context:
+    items = [{"json": ITEM}, {"json": {"name": "second"}}]
+    return Context(items=kw.pop("items", items), index=index, runs=RUNS, parent=kw.pop("parent", None),
+                   env={"ALLOWED": "yes"}, now=NOW, **kw)
+
+
+CASES: list[tuple[str, Any]] = [
+    # the "=" prefix
+    ("plain text", "plain text"),
+    ("=plain text", "plain text"),
+    ("=TRUE", "TRUE"),
+    # a lone {{ }} keeps its type
+    ("={{ $json.n }}", 2),
+    ("={{ $json.f }}", 1.5),
+    ("={{ $json.t }}", True),
+    ("={{ $json.nil }}", None),
+    ("={{ $json.obj }}", {"k": 1}),
+    ("={{ $json.list }}", [10, 20, {"x": "y"}]),
+    ("={{$json.a.b.c}}", 3),
+    ("={{ $json['a']['b'] }}", {"c": 3}),
+    ('={{ $json["key with space"] }}', "sp"),
+    ("={{ $json.list[1] }}", 20),
+    ("={{ $json.list[2].x }}", "y"),
+    ("={{ $json.list.length }}", 3),
+    ("={{ $json.name.length }}", 7),
+    ("={{ $json.a?.b?.c }}", 3),
+    # a broken path is undefined, not an error
+    ("={{ $json.missing }}", None),
+    ("={{ $json.missing.deeper }}", None),
+    ('={{ $json["contact"]["FirstName"] }}', None),
+    ("={{ $json.list[9] }}", None),
+    # mixed text is a string; undefined and null become empty
+    ("=Hello, {{ $json.name }}!", "Hello, Keitaro!"),
+    ("=Hello, {{ $json.missing }}", "Hello, "),
+    ("=v={{ $json.nil }}", "v="),
+    ("=n={{ $json.n }}", "n=2"),
+    ("=t={{ $json.t }}", "t=true"),
+    ("=o={{ $json.obj }}", "o=[object Object]"),
+    ("=l={{ $json.list }}", "l=10,20,[object Object]"),
+    ("={{ $json.n }} {{ $json.name }}", "2 Keitaro"),
+    ("= {{ $json.n }}", " 2"),
+    ("=z={{ $json.zero }} e={{ $json.empty }}.", "z=0 e=."),
+    # literals and +
+    ("={{ 'a' + 'b' }}", "ab"),
+    ('={{ "x" + 1 }}', "x1"),
+    ("={{ 1 + 2 }}", 3),
+    ("={{ 1.5 + 1 }}", 2.5),
+    ("={{ 'Hi ' + $json.missing }}", "Hi undefined"),
+    ("={{ 'Hi ' + $json.nil }}", "Hi null"),
+    ("={{ $json.n + $json.n }}", 4),
+    ("={{ 'id-' + ($json.n + 1) }}", "id-3"),
+    ("={{ null }}", None),
+    ("={{ true }}", True),
+    ("={{ 'it\\'s' }}", "it's"),
+    # other roots
+    ("={{ $input.item.json.name }}", "Keitaro"),
+    ("={{ $input.first().json.n }}", 2),
+    ("={{ $input.last().json.name }}", "second"),
+    ("={{ $input.all().length }}", 2),
+    ("={{ $itemIndex }}", 0),
+    ("={{ $runIndex }}", 0),
+    ("={{ $env.ALLOWED }}", "yes"),
+    ("={{ $now }}", "2026-11-27T15:04:05.123+00:00"),
+    ("={{ $today }}", "2026-11-27T00:00:00.000+00:00"),
+    ('={{ $node["Fetch"].json.id }}', 7),
+    ("={{ $('Fetch').first().json.seq }}", "f0"),
+    ("={{ $('Fetch').last().json.id }}", 8),
+    ("={{ $('Fetch').all().length }}", 2),
+    ('={{ $items("Start").length }}', 2),
+    ('={{ $items("Start")[1].json.origin }}', "start-1"),
+]
+
+
+@pytest.mark.parametrize(("template", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_n8n_values(template: str, expected: Any) -> None:
+    assert evaluate(template, ctx()) == expected if template.startswith("=") else template == expected
+
+
+def test_at_least_forty_cases() -> None:
+    assert len(CASES) >= 40
+
+
+def test_node_by_index_follows_the_current_index() -> None:
+    assert evaluate('={{ $node["Fetch"].json.seq }}', ctx(index=1)) == "f1"
+
+
+def test_paired_item_lookup_walks_the_chain() -> None:
+    # Current node reads from Fetch; Fetch item 0 came from Start item 1 (and item 1 from item 0).
+    here = ctx(index=0, parent="Fetch", items=list(RUNS["Fetch"].items))
+    assert evaluate("={{ $('Start').item.json.origin }}", here) == "start-1"
+    assert evaluate("={{ $('Fetch').item.json.seq }}", here) == "f0"
+    there = ctx(index=1, parent="Fetch", items=list(RUNS["Fetch"].items))
+    assert evaluate("={{ $('Start').item.json.origin }}", there) == "start-0"
+
+
+def test_resolve_walks_dicts_and_lists() -> None:
+    value = {"a": "={{ $json.n }}", "b": ["={{ $json.name }}", "plain"], "c": 5}
+    assert resolve(value, ctx()) == {"a": 2, "b": ["Keitaro", "plain"], "c": 5}
+
+
+@pytest.mark.parametrize(("template", "words"), [
+    ("={{ $json.n * 2 }}", "unsupported syntax '* 2 '"),
+    ("={{ eval('1') }}", "unsupported 'eval'"),
+    ("={{ $json.constructor.constructor('x')() }}", "only all(), first(), last() can be called"),
+    ("={{ process.env }}", "unsupported 'process'"),
+    ("={{ $secret }}", "unsupported variable '$secret'"),
+    ("={{ $env.HOME }}", "$env.HOME is not allowed"),
+    ("={{ $('Nope').item.json }}", "node 'Nope' has not run"),
+    ("={{ $json.n ", "unclosed {{"),
+    ("={{ }}", "empty expression"),
+    ("={{ $json. }}", "expected more"),
+    ("={{ 1 + }}", "expected more"),
+    ("={{ $json.a ) }}", "unexpected ')'"),
+])
+def test_refused_with_position(template: str, words: str) -> None:
+    with pytest.raises(ExpressionError) as err:
+        evaluate(template, ctx())
+    assert words in str(err.value)
+    assert template in str(err.value)
+
+
+def test_error_names_the_position() -> None:
+    with pytest.raises(ExpressionError, match="at column 13"):
+        evaluate("={{ $json.n * 2 }}", ctx())
+
+
+def test_paired_item_missing() -> None:
+    with pytest.raises(ExpressionError, match="no paired item leads back"):
+        evaluate("={{ $('Start').item.json }}", ctx(parent=None))
