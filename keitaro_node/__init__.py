@@ -1,25 +1,42 @@
-"""keitaro-node: the n8n Keitaro node («Работа с API Keitaro») as an async Python runtime."""
+"""keitaro-node: the n8n Keitaro node («Работа с API Keitaro») as an async Python runtime.
 
-from importlib.metadata import PackageNotFoundError, version
+Names are imported on first use, so that ``keitaro-node --help`` does not load aiohttp.
+"""
 
-from .errors import (
-    ApiError,
-    DefinitionError,
-    InputError,
-    ItemError,
-    KeitaroNodeError,
-    RequestError,
-    TransportError,
-)
-from .model import Credentials, Item
-from .node import KeitaroNode
-from .policy import RetryPolicy
-from .transport import Timeouts
+from __future__ import annotations
 
-try:
-    __version__ = version("keitaro-node")
-except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
-    __version__ = "0.0.0"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import (
+        ApiError,
+        DefinitionError,
+        InputError,
+        ItemError,
+        KeitaroNodeError,
+        RequestError,
+        TransportError,
+    )
+    from .model import Credentials, Item
+    from .node import KeitaroNode
+    from .policy import RetryPolicy
+    from .transport import Timeouts
+
+_EXPORTS = {
+    "ApiError": "errors",
+    "DefinitionError": "errors",
+    "InputError": "errors",
+    "ItemError": "errors",
+    "KeitaroNodeError": "errors",
+    "RequestError": "errors",
+    "TransportError": "errors",
+    "Credentials": "model",
+    "Item": "model",
+    "KeitaroNode": "node",
+    "RetryPolicy": "policy",
+    "Timeouts": "transport",
+}
 
 __all__ = [
     "ApiError",
@@ -36,3 +53,18 @@ __all__ = [
     "TransportError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("keitaro-node")
+        except PackageNotFoundError:  # pragma: no cover - a plain checkout
+            return "0.0.0"
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keitaro_node' has no attribute {name!r}")

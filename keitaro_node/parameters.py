@@ -68,6 +68,14 @@ class OperationInputs:
                 raise InputError(f"{self.op.key}: {rule.message}", property=rule.property)
         return params
 
+    def check_one(self, name: str, value: Any) -> None:
+        """Validate one parameter alone (a workflow's static value), ignoring the others."""
+        params: dict[str, Any] = {name: value}
+        self._complete(self._props[name], params)
+        for error in self._validator.iter_errors(params):
+            if error.absolute_path:
+                raise self._explain(error, params)
+
     def _complete(self, prop: Property, params: dict[str, Any]) -> None:
         """Fill the default, parse a JSON string, and recurse into a collection."""
         if prop.name not in params:

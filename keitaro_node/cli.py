@@ -1,0 +1,426 @@
+"""``keitaro-node``: run / validate / describe / export-n8n / emulator.
+
+Heavy imports (aiohttp, jsonschema) happen inside the commands, so ``--help`` and ``--version``
+start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from .model import Definition, Operation
+
+EXIT_OK = 0
+EXIT_ITEMS_FAILED = 1
+EXIT_INVALID = 2
+EXIT_STOPPED = 3
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+examples:
+  keitaro-node run workflows/quickstart.yaml
+  keitaro-node run workflows/clicks-export.yaml --set Save.path=/tmp/clicks.ndjson
+  keitaro-node run my.yaml --output result.csv --format csv      # key from KEITARO_API_KEY or .env
+  keitaro-node validate workflows/offer-payouts.yaml
+  keitaro-node describe settings create
+  keitaro-node describe --format json
+  keitaro-node export-n8n workflows/clone-and-enable.yaml --output clone.n8n.json
+  keitaro-node emulator --port 8080 --seed demo
+
+exit codes:
+  0    every item succeeded
+  1    the run finished, but some items failed (continue-on-fail)
+  2    invalid input: bad workflow, parameters, credentials or usage
+  3    the run stopped: an item failed in a node with onError: stopWorkflow
+  130  interrupted (Ctrl-C or SIGTERM); finished output is kept, no half-written file
+
+credentials: a workflow names them (emulator: {seed: demo}, or domain and apiKey such as
+${KEITARO_API_KEY}); otherwise KEITARO_DOMAIN and KEITARO_API_KEY are read from the environment
+or from a .env file. The API key is never taken from the command line.
+"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("keitaro-node")
+    except PackageNotFoundError:  # pragma: no cover - a plain checkout
+        return "0.0.0"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keitaro-node",
+        description="Automate the Keitaro tracker: the n8n Keitaro node («Работа с API Keitaro») "
+        "as a Python runtime, with a local Keitaro emulator.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"keitaro-node {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a workflow (YAML, or an n8n workflow JSON export)")
+    run.add_argument("workflow", type=Path)
+    run.add_argument("--output", "-o", type=Path, help="write the result here (atomically)")
+    run.add_argument("--format", "-f", choices=("json", "ndjson", "csv"), help="result format")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a value: NodeName.key=value or a top-level key=value",
+    )
+    run.add_argument(
+        "--emulator",
+        nargs="?",
+        const="demo",
+        metavar="SEED",
+        help="run against the embedded emulator (default seed: demo)",
+    )
+    run.add_argument("--env-file", type=Path, default=Path(".env"), help="default: ./.env")
+    run.add_argument("--quiet", "-q", action="store_true", help="no summary or progress on stderr")
+
+    validate = sub.add_parser("validate", help="check a workflow without running it")
+    validate.add_argument("workflow", type=Path)
+
+    describe = sub.add_parser("describe", help="list resources and operations, or one operation")
+    describe.add_argument("resource", nargs="?")
+    describe.add_argument("operation", nargs="?")
+    describe.add_argument("--format", choices=("text", "json"), default="text")
+
+    export = sub.add_parser("export-n8n", help="convert a YAML workflow to n8n workflow JSON")
+    export.add_argument("workflow", type=Path)
+    export.add_argument("--output", "-o", type=Path)
+
+    emu = sub.add_parser("emulator", help="run the local Keitaro emulator until interrupted")
+    emu.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; anything else must be given here)",
+    )
+    emu.add_argument("--port", type=int, default=8080)
+    emu.add_argument(
+        "--api-key-env",
+        default="KEITARO_API_KEY",
+        metavar="NAME",
+        help="environment variable with the key to accept (else one is generated)",
+    )
+    emu.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
+    emu.add_argument("--seed", default="demo", choices=("demo", "empty"))
+    emu.add_argument("--clicks", type=int, default=2000)
+    emu.add_argument(
+        "--faults", default=None, metavar="SPEC", help="e.g. 500=0.1,429=0.05,latency=20"
+    )
+    emu.add_argument("--validation-status", type=int, choices=(406, 422), default=422)
+    emu.add_argument("--unknown-path", choices=("html", "404"), default="html")
+    return parser
+
+
+# --------------------------------------------------------------------------- describe
+
+
+def describe_json(definition: Definition) -> list[dict[str, Any]]:
+    return [
+        {
+            "resource": op.resource,
+            "resourceDisplayName": definition.resources[op.resource].display_name,
+            "resourceDisplayNameEn": definition.resources[op.resource].display_name_en,
+            "operation": op.value,
+            "displayName": op.display_name,
+            "displayNameEn": op.display_name_en,
+            "method": op.method,
+            "path": op.path,
+            "official": op.official,
+            "idempotent": op.idempotent,
+            "returns": op.returns,
+            **({"note": op.note} if op.note else {}),
+        }
+        for op in definition.operations()
+    ]
+
+
+def describe_operation(definition: Definition, op: Operation) -> str:
+    res = definition.resources[op.resource]
+    lines = [
+        f"{op.key} — {res.display_name}: {op.display_name} "
+        f"({res.display_name_en}: {op.display_name_en})",
+        f"  {op.method} /admin_api/v1{op.path}",
+        f"  official: {'yes' if op.official else 'no — ' + op.note}",
+        f"  idempotent: {'yes (retried on 429/5xx/network errors)' if op.idempotent else 'no'}",
+        f"  returns: {op.returns}"
+        + (f", pages with returnAll ({op.paging.page_size} a page)" if op.paging else ""),
+    ]
+    if op.description:
+        lines.append(f"  {op.description}")
+    lines.append("")
+    lines.append("properties:" if op.properties else "properties: none")
+    for prop in op.properties:
+        flags = ", ".join(
+            f
+            for f in (
+                prop.type,
+                "required" if prop.required else "",
+                f"in {prop.placement}" + (f" as {prop.target}" if prop.key else ""),
+                f"default {json.dumps(prop.default, ensure_ascii=False)}"
+                if prop.default is not None
+                else "",
+            )
+            if f
+        )
+        lines.append(f"  {prop.name}  «{prop.display_name}» ({prop.display_name_en}) — {flags}")
+        if prop.description:
+            lines.append(f"      {prop.description}")
+        if prop.choices:
+            lines.append(
+                "      one of: " + ", ".join(f"{c.value} ({c.display_name})" for c in prop.choices)
+            )
+        for child in prop.options:
+            where = f"{child.placement} {child.target}"
+            lines.append(f"      · {child.name}  «{child.display_name}» — {child.type}, {where}")
+    for rule in op.rules:
+        lines.append(f"  rule: {rule.message}")
+    return "\n".join(lines)
+
+
+def describe_table(definition: Definition, resource: str | None) -> str:
+    lines = []
+    for res in definition.resources.values():
+        if resource and res.value != resource:
+            continue
+        marker = "" if res.original else "  (not in the original node)"
+        lines.append(f"{res.value} — {res.display_name} ({res.display_name_en}){marker}")
+        for op in res.operations.values():
+            flag = "" if op.official else "  [unofficial]"
+            lines.append(f"  {op.value:<15} {op.display_name:<20} {op.method:<6} {op.path}{flag}")
+    return "\n".join(lines)
+
+
+def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
+    from .loader import load_definition
+
+    definition = load_definition()
+    if args.format == "json":
+        rows = describe_json(definition)
+        if args.resource:
+            rows = [
+                r
+                for r in rows
+                if r["resource"] == args.resource
+                and (not args.operation or r["operation"] == args.operation)
+            ]
+        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif args.operation:
+        out.write(
+            describe_operation(definition, definition.operation(args.resource, args.operation))
+            + "\n"
+        )
+    else:
+        if args.resource and args.resource not in definition.resources:
+            definition.operation(args.resource, "")  # raises the "unknown resource" error
+        out.write(describe_table(definition, args.resource) + "\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- run
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self._last = ""
+
+    def __call__(self, node: str, done: int, total: int) -> None:
+        if not self.enabled or total < 20:
+            return
+        width = 30
+        filled = width * done // total
+        line = f"\r{node[:24]:<24} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if line != self._last:
+            self.stream.write(line)
+            self.stream.flush()
+            self._last = line
+        if done == total:
+            self.stream.write("\n")
+
+
+def _overrides(pairs: Sequence[str]) -> dict[str, str]:
+    from .errors import InputError
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f"--set {pair!r}: expected KEY=VALUE")
+        out[key] = value
+    return out
+
+
+def _load(args: argparse.Namespace) -> Any:
+    """The workflow named on the command line: YAML, or an n8n JSON export."""
+    overrides = _overrides(getattr(args, "set", []))
+    if args.workflow.suffix.lower() == ".json":
+        from .n8n import load_n8n
+
+        return load_n8n(args.workflow, overrides=overrides)
+    from .workflows import load_workflow
+
+    return load_workflow(args.workflow, overrides=overrides)
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from dataclasses import replace
+
+    from . import outputs
+    from .workflows import read_dotenv, run_workflow
+
+    workflow = _load(args)
+    if args.emulator:
+        workflow = replace(workflow, credentials={"emulator": {"seed": args.emulator}})
+    environ = {**read_dotenv(args.env_file), **os.environ}
+    progress = Progress(err, not args.quiet)
+    result = _run_interruptibly(run_workflow(workflow, environ=environ, on_progress=progress))
+    fmt = args.format or (outputs.format_of(args.output) if args.output else "json")
+    if args.output:
+        count = outputs.write_items(result.items, args.output, fmt)
+        where = f" -> {args.output}"
+    elif fmt == "json":
+        rows = [item["json"] for item in result.items]
+        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        count, where = len(rows), ""
+    else:
+        out.write(outputs.dumps_items(result.items, fmt))
+        count, where = len(result.items), ""
+    if not args.quiet:
+        err.write(
+            f"{workflow.name}: {len(result.order)} node runs, {count} items out{where}, "
+            f"{result.failed} failed ({result.seconds:.2f} s)\n"
+        )
+    return EXIT_ITEMS_FAILED if result.failed else EXIT_OK
+
+
+def _run_interruptibly(coro: Any) -> Any:
+    """Run to completion; SIGTERM is turned into KeyboardInterrupt so both stop the same way."""
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        return asyncio.run(coro)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    workflow = _load(args)
+    kinds = ", ".join(f"{n.name} ({n.type})" for n in workflow.nodes)
+    out.write(f"{args.workflow}: valid — {len(workflow.nodes)} nodes: {kinds}\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from .n8n import export_n8n
+    from .outputs import atomic_writer
+    from .workflows import load_workflow
+
+    text = json.dumps(export_n8n(load_workflow(args.workflow)), ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        with atomic_writer(args.output) as fh:
+            fh.write(text)
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
+def cmd_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .emulator import Emulator
+
+    key = os.environ.get(args.api_key_env) or os.urandom(12).hex()
+    generated = not os.environ.get(args.api_key_env)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        err.write(f"warning: binding {args.host}: the emulator is reachable from other machines\n")
+
+    async def serve() -> None:
+        async with Emulator(
+            api_key=key,
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            seed=args.seed,
+            clicks=args.clicks,
+            faults=args.faults,
+            validation_status=args.validation_status,
+            unknown_path=args.unknown_path,
+        ) as emu:
+            out.write(f"Keitaro emulator at {emu.url}  (Admin API: {emu.url}/admin_api/v1)\n")
+            if generated:
+                out.write(
+                    f"API key (generated for this run): {key}\n"
+                    f"  export KEITARO_DOMAIN={emu.url} KEITARO_API_KEY={key}\n"
+                )
+            else:
+                out.write(f"API key: the value of ${args.api_key_env}\n")
+            out.write("Ctrl-C stops it.\n")
+            out.flush()
+            await asyncio.Event().wait()
+
+    try:
+        _run_interruptibly(serve())
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(out)
+        return EXIT_INVALID
+    from .errors import InputError, KeitaroNodeError
+
+    try:
+        if args.command == "run":
+            return cmd_run(args, out, err)
+        if args.command == "validate":
+            return cmd_validate(args, out)
+        if args.command == "describe":
+            return cmd_describe(args, out)
+        if args.command == "export-n8n":
+            return cmd_export(args, out)
+        return cmd_emulator(args, out, err)
+    except KeyboardInterrupt:
+        err.write("interrupted: stopped before the end; no output file was left half-written\n")
+        return EXIT_INTERRUPTED
+    except InputError as exc:
+        err.write(f"error: {exc.message}\n")
+        return EXIT_INVALID
+    except KeitaroNodeError as exc:
+        err.write(f"error: {exc.message}\n")
+        if exc.description:
+            err.write(f"  {exc.description}\n")
+        return EXIT_STOPPED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

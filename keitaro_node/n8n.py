@@ -1,0 +1,253 @@
+"""n8n interchange: run an n8n workflow JSON export, and export a YAML workflow to n8n JSON.
+
+Supported n8n node types: the Keitaro node (``n8n-nodes-keitaro.keitaro``), Manual Trigger,
+No Operation, Set (v1-v3) and Split Out. Credentials are references in n8n files (``{id, name}``),
+never secrets; an imported workflow takes its credentials from the command line or environment.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .loader import load_definition
+from .model import Definition
+from .workflows import Workflow, WorkflowError, apply_overrides, check_document, from_document
+
+KEITARO = "n8n-nodes-keitaro.keitaro"
+TRIGGER = "n8n-nodes-base.manualTrigger"
+NOOP = "n8n-nodes-base.noOp"
+SET = "n8n-nodes-base.set"
+SPLIT_OUT = "n8n-nodes-base.splitOut"
+SUPPORTED = (KEITARO, TRIGGER, NOOP, SET, SPLIT_OUT)
+CREDENTIAL_TYPE = "keitaroApi"
+SETTINGS = ("onError", "retryOnFail", "maxTries", "waitBetweenTries", "executeOnce", "disabled")
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _set_fields(params: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """(fields, keepOnlySet) of a Set node of any version."""
+    if "assignments" in params:
+        items = params["assignments"].get("assignments", [])
+        return {a["name"]: a.get("value") for a in items}, not params.get(
+            "includeOtherFields", False
+        )
+    fields = {
+        v["name"]: v.get("value") for group in params.get("values", {}).values() for v in group
+    }
+    return fields, bool(params.get("keepOnlySet", False))
+
+
+def _node(raw: Mapping[str, Any]) -> dict[str, Any]:
+    params = dict(raw.get("parameters") or {})
+    node: dict[str, Any] = {"name": raw["name"]}
+    node.update({k: raw[k] for k in SETTINGS if k in raw})
+    if raw.get("continueOnFail") and "onError" not in raw:
+        node["onError"] = "continueRegularOutput"
+    kind = raw["type"]
+    if kind == KEITARO:
+        options = params.pop("options", {}) or {}
+        node.update(
+            type="keitaro",
+            resource=params.pop("resource", ""),
+            operation=params.pop("operation", ""),
+            parameters=params,
+        )
+        if "splitIntoItems" in options:
+            node["split"] = bool(options["splitIntoItems"])
+        if "concurrency" in options:
+            node["concurrency"] = int(options["concurrency"])
+    elif kind == SET:
+        fields, keep_only = _set_fields(params)
+        node.update(type="set", fields=fields, keepOnlySet=keep_only)
+    elif kind == SPLIT_OUT:
+        node.update(type="split", field=params.get("fieldToSplitOut", ""))
+    else:
+        node["type"] = "noop"
+    return node
+
+
+def import_n8n(
+    doc: Mapping[str, Any],
+    source: str = "<n8n>",
+    text: str = "",
+    overrides: Mapping[str, str] | None = None,
+) -> Workflow:
+    """A Workflow from an n8n export; unsupported node types are listed in one error."""
+    raw_nodes = doc.get("nodes")
+    if not isinstance(raw_nodes, list) or not all(
+        isinstance(n, dict) and "name" in n for n in raw_nodes
+    ):
+        raise WorkflowError(f"{source}: not an n8n workflow export (no 'nodes' list)")
+    unsupported = [
+        f"{n['name']!r} ({n.get('type')})" for n in raw_nodes if n.get("type") not in SUPPORTED
+    ]
+    if unsupported:
+        raise WorkflowError(
+            f"{source}: unsupported n8n node type(s): {', '.join(unsupported)}; "
+            f"supported: {', '.join(SUPPORTED)}"
+        )
+    triggers = {n["name"] for n in raw_nodes if n["type"] == TRIGGER}
+    nodes = [_node(n) for n in raw_nodes if n["type"] != TRIGGER]
+    on_error = {n["name"]: n.get("onError") for n in raw_nodes}
+    connections: dict[str, dict[str, list[str]]] = {}
+    for src, kinds in (doc.get("connections") or {}).items():
+        if src in triggers:
+            continue
+        for index, targets in enumerate((kinds or {}).get("main") or []):
+            kind = "error" if index == 1 and on_error.get(src) == "continueErrorOutput" else "main"
+            names = [t["node"] for t in targets or []]
+            if names:
+                connections.setdefault(src, {}).setdefault(kind, []).extend(names)
+    result: dict[str, Any] = {
+        "name": doc.get("name") or "n8n workflow",
+        "nodes": nodes,
+        "connections": connections,
+    }
+    timezone = (doc.get("settings") or {}).get("timezone")
+    if timezone:
+        result["settings"] = {"timezone": timezone}
+    if overrides:
+        result = apply_overrides(result, overrides, source)
+    check_document(result, source, text)
+    return from_document(result, Path(source) if source != "<n8n>" else None)
+
+
+def load_n8n(path: str | Path, overrides: Mapping[str, str] | None = None) -> Workflow:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        doc = json.loads(text)
+    except OSError as exc:
+        raise WorkflowError(f"{path}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise WorkflowError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(doc, dict):
+        raise WorkflowError(f"{path}: not an n8n workflow export")
+    return import_n8n(doc, str(path), text, overrides)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _without_defaults(definition: Definition, node: Mapping[str, Any]) -> dict[str, Any]:
+    """n8n omits parameters equal to their default; so do we."""
+    op = definition.operation(node["resource"], node["operation"])
+    params = dict(node.get("parameters") or {})
+    for prop in op.properties:
+        if prop.name in params and params[prop.name] == prop.default:
+            del params[prop.name]
+    return params
+
+
+def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict[str, Any]:
+    """n8n workflow JSON that n8n can import (credentials as a reference only)."""
+    definition = definition or load_definition()
+    unsupported = [
+        f"{n.name!r} ({n.type})"
+        for n in workflow.nodes
+        if n.type not in ("keitaro", "set", "noop", "split")
+    ]
+    if unsupported:
+        raise WorkflowError(
+            f"{workflow.source}: cannot export to n8n: node(s) {', '.join(unsupported)}; "
+            "exportable: keitaro, set, noop, split"
+        )
+    trigger = "When clicking ‘Execute workflow’"
+    nodes: list[dict[str, Any]] = [
+        {
+            "parameters": {},
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{workflow.name}/{trigger}")),
+            "name": trigger,
+            "type": TRIGGER,
+            "typeVersion": 1,
+            "position": [0, 300],
+        }
+    ]
+    for i, node in enumerate(workflow.nodes, 1):
+        cfg = node.config
+        out: dict[str, Any] = {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{workflow.name}/{node.name}")),
+            "name": node.name,
+            "position": [240 * i, 300],
+        }
+        if node.type == "keitaro":
+            params = {
+                "resource": cfg["resource"],
+                "operation": cfg["operation"],
+                **_without_defaults(definition, cfg),
+            }
+            options = {
+                k: v
+                for k, v in (
+                    ("splitIntoItems", cfg.get("split")),
+                    ("concurrency", cfg.get("concurrency")),
+                )
+                if v is not None
+            }
+            if options:
+                params["options"] = options
+            out.update(
+                type=KEITARO,
+                typeVersion=1,
+                parameters=params,
+                credentials={CREDENTIAL_TYPE: {"id": "1", "name": "Keitaro account"}},
+            )
+        elif node.type == "set":
+            assignments = [
+                {
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{node.name}/{k}")),
+                    "name": k,
+                    "value": v,
+                    "type": "string" if isinstance(v, str) else "number",
+                }
+                for k, v in cfg["fields"].items()
+            ]
+            out.update(
+                type=SET,
+                typeVersion=3.4,
+                parameters={
+                    "assignments": {"assignments": assignments},
+                    "includeOtherFields": not cfg.get("keepOnlySet", True),
+                    "options": {},
+                },
+            )
+        elif node.type == "split":
+            out.update(
+                type=SPLIT_OUT,
+                typeVersion=1,
+                parameters={"fieldToSplitOut": cfg["field"], "options": {}},
+            )
+        else:
+            out.update(type=NOOP, typeVersion=1, parameters={})
+        out.update({k: cfg[k] for k in SETTINGS if k in cfg})
+        nodes.append(out)
+    connections: dict[str, Any] = {}
+    for node in workflow.nodes:
+        if not workflow.parents(node.name):
+            connections.setdefault(trigger, {"main": [[]]})["main"][0].append(
+                {"node": node.name, "type": "main", "index": 0}
+            )
+    for src, kinds in workflow.connections.items():
+        outs: list[list[dict[str, Any]]] = [[], []] if "error" in kinds else [[]]
+        for kind, targets in kinds.items():
+            outs[1 if kind == "error" else 0] += [
+                {"node": t, "type": "main", "index": 0} for t in targets
+            ]
+        connections[src] = {"main": outs}
+    return {
+        "name": workflow.name,
+        "nodes": nodes,
+        "connections": connections,
+        "active": False,
+        "settings": {
+            "executionOrder": "v1",
+            **({"timezone": workflow.timezone} if workflow.timezone != "UTC" else {}),
+        },
+        "pinData": {},
+        "meta": {"templateCredsSetupCompleted": False},
+    }
