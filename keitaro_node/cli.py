@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     describe = sub.add_parser("describe", help="list resources and operations, or one operation")
     describe.add_argument("resource", nargs="?")
     describe.add_argument("operation", nargs="?")
-    describe.add_argument("--format", choices=("text", "json"), default="text")
+    describe.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     export = sub.add_parser("export-n8n", help="convert a YAML workflow to n8n workflow JSON")
     export.add_argument("workflow", type=Path)
@@ -205,11 +205,29 @@ def describe_table(definition: Definition, resource: str | None) -> str:
     return "\n".join(lines)
 
 
+def describe_markdown(definition: Definition) -> str:
+    """The resource × operation table of the README."""
+    lines = [
+        "| resource | operation | Russian | English | request | official |",
+        "|---|---|---|---|---|---|",
+    ]
+    for res in definition.resources.values():
+        for op in res.operations.values():
+            official = "yes" if op.official else "**no**"
+            lines.append(
+                f"| `{res.value}` {res.display_name} | `{op.value}` | {op.display_name} | "
+                f"{op.display_name_en} | `{op.method} {op.path}` | {official} |"
+            )
+    return "\n".join(lines)
+
+
 def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
     from .loader import load_definition
 
     definition = load_definition()
-    if args.format == "json":
+    if args.format == "markdown":
+        out.write(describe_markdown(definition) + "\n")
+    elif args.format == "json":
         rows = describe_json(definition)
         if args.resource:
             rows = [

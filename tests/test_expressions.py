@@ -11,15 +11,26 @@ from keitaro_node.expressions import Context, ExpressionError, NodeRun, evaluate
 
 NOW = datetime(2026, 11, 27, 15, 4, 5, 123000, tzinfo=UTC)
 ITEM = {
-    "a": {"b": {"c": 3}}, "name": "Keitaro", "n": 2, "f": 1.5, "t": True, "nil": None,
-    "list": [10, 20, {"x": "y"}], "obj": {"k": 1}, "contact": None, "key with space": "sp",
-    "zero": 0, "empty": "",
+    "a": {"b": {"c": 3}},
+    "name": "Keitaro",
+    "n": 2,
+    "f": 1.5,
+    "t": True,
+    "nil": None,
+    "list": [10, 20, {"x": "y"}],
+    "obj": {"k": 1},
+    "contact": None,
+    "key with space": "sp",
+    "zero": 0,
+    "empty": "",
 }
 RUNS = {
     "Start": NodeRun([{"json": {"origin": "start-0"}}, {"json": {"origin": "start-1"}}]),
     "Fetch": NodeRun(
-        [{"json": {"id": 7, "seq": "f0"}, "pairedItem": {"item": 1}},
-         {"json": {"id": 8, "seq": "f1"}, "pairedItem": {"item": 0}}],
+        [
+            {"json": {"id": 7, "seq": "f0"}, "pairedItem": {"item": 1}},
+            {"json": {"id": 8, "seq": "f1"}, "pairedItem": {"item": 0}},
+        ],
         parent="Start",
     ),
 }
@@ -27,8 +38,15 @@ RUNS = {
 
 def ctx(index: int = 0, **kw: Any) -> Context:
     items = [{"json": ITEM}, {"json": {"name": "second"}}]
-    return Context(items=kw.pop("items", items), index=index, runs=RUNS, parent=kw.pop("parent", None),
-                   env={"ALLOWED": "yes"}, now=NOW, **kw)
+    return Context(
+        items=kw.pop("items", items),
+        index=index,
+        runs=RUNS,
+        parent=kw.pop("parent", None),
+        env={"ALLOWED": "yes"},
+        now=NOW,
+        **kw,
+    )
 
 
 CASES: list[tuple[str, Any]] = [
@@ -100,7 +118,9 @@ CASES: list[tuple[str, Any]] = [
 
 @pytest.mark.parametrize(("template", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_n8n_values(template: str, expected: Any) -> None:
-    assert evaluate(template, ctx()) == expected if template.startswith("=") else template == expected
+    assert (
+        evaluate(template, ctx()) == expected if template.startswith("=") else template == expected
+    )
 
 
 def test_at_least_forty_cases() -> None:
@@ -125,20 +145,26 @@ def test_resolve_walks_dicts_and_lists() -> None:
     assert resolve(value, ctx()) == {"a": 2, "b": ["Keitaro", "plain"], "c": 5}
 
 
-@pytest.mark.parametrize(("template", "words"), [
-    ("={{ $json.n * 2 }}", "unsupported syntax '* 2 '"),
-    ("={{ eval('1') }}", "unsupported 'eval'"),
-    ("={{ $json.constructor.constructor('x')() }}", "only all(), first(), last() can be called"),
-    ("={{ process.env }}", "unsupported 'process'"),
-    ("={{ $secret }}", "unsupported variable '$secret'"),
-    ("={{ $env.HOME }}", "$env.HOME is not allowed"),
-    ("={{ $('Nope').item.json }}", "node 'Nope' has not run"),
-    ("={{ $json.n ", "unclosed {{"),
-    ("={{ }}", "empty expression"),
-    ("={{ $json. }}", "expected more"),
-    ("={{ 1 + }}", "expected more"),
-    ("={{ $json.a ) }}", "unexpected ')'"),
-])
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ("={{ $json.n * 2 }}", "unsupported syntax '* 2 '"),
+        ("={{ eval('1') }}", "unsupported 'eval'"),
+        (
+            "={{ $json.constructor.constructor('x')() }}",
+            "only all(), first(), last() can be called",
+        ),
+        ("={{ process.env }}", "unsupported 'process'"),
+        ("={{ $secret }}", "unsupported variable '$secret'"),
+        ("={{ $env.HOME }}", "$env.HOME is not allowed"),
+        ("={{ $('Nope').item.json }}", "node 'Nope' has not run"),
+        ("={{ $json.n ", "unclosed {{"),
+        ("={{ }}", "empty expression"),
+        ("={{ $json. }}", "expected more"),
+        ("={{ 1 + }}", "expected more"),
+        ("={{ $json.a ) }}", "unexpected ')'"),
+    ],
+)
 def test_refused_with_position(template: str, words: str) -> None:
     with pytest.raises(ExpressionError) as err:
         evaluate(template, ctx())

@@ -11,6 +11,11 @@ from .store import CLICK_COLUMNS, CONVERSION_COLUMNS
 from .traffic import new_click
 
 SEEDS = ("demo", "empty")
+DEMO_CAMPAIGNS = (
+    ("demo-fb", "Demo Facebook", "active"),
+    ("demo-google", "Demo Google", "active"),
+    ("demo-push", "Demo Push", "disabled"),
+)
 IP_OCTETS = ((11, 223), (0, 255), (0, 255), (1, 254))
 COUNTRIES = (
     ("RU", "Russia"),
@@ -90,18 +95,13 @@ def seed(tracker: Tracker, name: str | None, clicks: int = 2000) -> None:
             for n in ("Quiz", "Обзор", "Pre-lander")
         ]
         campaigns = []
-        for i, (alias, name) in enumerate(
-            (
-                ("demo-fb", "Demo Facebook"),
-                ("demo-google", "Demo Google"),
-                ("demo-push", "Demo Push"),
-            )
-        ):
+        for i, (alias, name, state) in enumerate(DEMO_CAMPAIGNS):
             campaign = ent.create(
                 specs.CAMPAIGNS,
                 {
                     "alias": alias,
                     "name": name,
+                    "state": state,
                     "group_id": groups["campaigns"],
                     "traffic_source_id": sources[i],
                     "cost_type": "CPC",

@@ -1,0 +1,88 @@
+"""The layering of DESIGN.md, read from the imports with ast: a module imports only from below.
+
+Refinements of DESIGN's table: ``parameters`` and ``outputs`` sit in layer 2 beside the planner;
+``node`` (the public facade) sits between the executor and the workflows; ``n8n`` builds on
+``workflows``. The emulator may use layer 0 only (it is a server, not a client), and nothing in
+the runtime imports it except the workflow runner (for embedded runs) and the CLI.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "keitaro_node"
+LAYERS = {
+    "errors": 0,
+    "masking": 0,
+    "model": 1,
+    "loader": 2,
+    "parameters": 2,
+    "planner": 2,
+    "expressions": 2,
+    "pagination": 2,
+    "policy": 2,
+    "outputs": 2,
+    "transport": 3,
+    "client": 4,
+    "executor": 5,
+    "node": 5.5,
+    "workflows": 6,
+    "n8n": 6.5,
+    "cli": 7,
+}
+MAY_USE_EMULATOR = {"workflows", "cli"}
+
+
+def imports(path: Path) -> set[str]:
+    """Top-level keitaro_node modules and third-party packages a file imports."""
+    found: set[str] = set()
+    package = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(package[: len(package) - node.level])
+                target = [*base, *(node.module.split(".") if node.module else [])]
+                if not node.module:
+                    found |= {".".join([*base, a.name]) for a in node.names}
+                else:
+                    found.add(".".join(target))
+            elif node.module:
+                found.add(node.module)
+    return found
+
+
+def internal(names: set[str]) -> set[str]:
+    return {n.split(".")[1] for n in names if n.startswith("keitaro_node.") and n.count(".") >= 1}
+
+
+def test_every_module_has_a_layer() -> None:
+    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    assert modules == set(LAYERS), modules ^ set(LAYERS)
+
+
+@pytest.mark.parametrize("module", sorted(LAYERS))
+def test_imports_only_from_below(module: str) -> None:
+    names = imports(PACKAGE / f"{module}.py")
+    for dep in internal(names):
+        if dep == "emulator":
+            assert module in MAY_USE_EMULATOR, f"{module} imports the emulator"
+            continue
+        assert dep in LAYERS, f"{module} imports unknown module {dep}"
+        assert LAYERS[dep] < LAYERS[module], (
+            f"{module} (layer {LAYERS[module]}) imports {dep} (layer {LAYERS[dep]})"
+        )
+    if module != "transport":
+        assert not any(n == "aiohttp" or n.startswith("aiohttp.") for n in names), (
+            f"{module} imports aiohttp"
+        )
+
+
+def test_emulator_uses_only_layer_zero() -> None:
+    for path in (PACKAGE / "emulator").glob("*.py"):
+        deps = internal(imports(path)) - {"emulator"}
+        assert deps <= {"errors", "masking"}, (path.name, deps)

@@ -1,0 +1,294 @@
+"""Every example in workflows/ runs and matches its expected result; invalid workflows are explained."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from keitaro_node.cli import main
+from keitaro_node.n8n import export_n8n, import_n8n
+from keitaro_node.workflows import WorkflowError, load_workflow, run_workflow
+
+from .conftest import ROOT
+
+WORKFLOWS = ROOT / "workflows"
+EXAMPLES = sorted(p for p in WORKFLOWS.iterdir() if p.suffix in (".yaml", ".json"))
+MATCHERS = {
+    "<str>": lambda v: isinstance(v, str) and v != "",
+    "<int>": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "<number>": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "<date>": lambda v: isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) is not None,
+    "<datetime>": lambda v: (
+        isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", v) is not None
+    ),
+    "<any>": lambda v: True,
+}
+
+
+def matches(actual: Any, wanted: Any) -> bool:
+    if isinstance(wanted, str) and wanted in MATCHERS:
+        return MATCHERS[wanted](actual)
+    if isinstance(wanted, dict):
+        return (
+            isinstance(actual, dict)
+            and set(actual) == set(wanted)
+            and all(matches(actual[k], v) for k, v in wanted.items())
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(wanted)
+            and all(matches(a, w) for a, w in zip(actual, wanted, strict=True))
+        )
+    return bool(actual == wanted)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def read_file(path: Path, fmt: str) -> list[dict[str, Any]]:
+    text = path.read_text(encoding="utf-8")
+    if fmt == "ndjson":
+        return [json.loads(line) for line in text.splitlines()]
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_there_are_at_least_six_examples_and_one_is_n8n() -> None:
+    assert len(EXAMPLES) >= 6
+    assert any(p.suffix == ".json" for p in EXAMPLES)
+    for path in EXAMPLES:
+        assert (WORKFLOWS / "expected" / f"{path.stem}.json").exists(), (
+            f"{path.name} has no expected result"
+        )
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_matches_expected(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = json.loads(
+        (WORKFLOWS / "expected" / f"{path.stem}.json").read_text(encoding="utf-8")
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("run", str(path), "--quiet", *expected.get("args", []))
+    assert code == expected["exit"], err
+    items = json.loads(out)
+    if "items" in expected:
+        assert matches(items, expected["items"]), json.dumps(items, ensure_ascii=False)[:2000]
+    if "count" in expected:
+        assert len(items) == expected["count"]
+    if "each" in expected:
+        assert items, "the report is not empty"
+        bad = [i for i in items if not matches(i, expected["each"])]
+        assert not bad, bad[:3]
+    if "sorted_by" in expected:
+        keys = [tuple(i[k] for k in expected["sorted_by"]) for i in items]
+        assert keys == sorted(keys)
+    for name, fmt in expected.get("files", {}).items():
+        rows = read_file(tmp_path / name, fmt)
+        assert len(rows) == len(items)
+        if fmt == "ndjson":
+            assert rows == items
+
+
+def test_csv_output_flattens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = run_cli(
+        "run",
+        str(WORKFLOWS / "quickstart.yaml"),
+        "--quiet",
+        "--set",
+        "Summary.keepOnlySet=false",
+        "--output",
+        "out.csv",
+    )
+    assert code == 0
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert len(rows) == 3
+    assert rows[0]["campaign"] == "Demo Facebook"
+    assert rows[0]["uniqueness_use_cookies"] == "true"  # booleans
+    assert rows[0]["parameters"] in ("", "{}")  # an empty object is one cell
+
+
+def invalid(text: str, tmp_path: Path) -> str:
+    path = tmp_path / "wf.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WorkflowError) as err:
+        load_and_run(path)
+    return str(err.value)
+
+
+def load_and_run(path: Path) -> None:
+    asyncio.run(run_workflow(load_workflow(path), environ={}))
+
+
+BASE = "name: t\ncredentials:\n  emulator: {seed: empty}\nnodes:\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("name: [unclosed\n", "wf.yaml:2: not valid YAML: expected ',' or ']'"),
+        ("- a list\n", "wf.yaml:1: a workflow is a mapping"),
+        (
+            BASE + "  - {name: A, type: teleport}\n",
+            "wf.yaml:5: $.nodes[0].type: unknown node type 'teleport'",
+        ),
+        (
+            BASE + "  - {name: A, type: keitaro, resource: campaign}\n",
+            "wf.yaml:5: $.nodes[0]: 'operation' is a required property",
+        ),
+        (
+            "name: t\nnodes:\n  - {name: A, type: keitaro, resource: campaign, operation: getAll}\n",
+            "no credentials: add 'credentials:'",
+        ),
+        (
+            "name: t\ncredentials: {domain: 'https://t.example', apiKey: '${NOPE_KEY}'}\nnodes:\n"
+            "  - {name: A, type: keitaro, resource: campaign, operation: getAll}\n",
+            "credentials.apiKey: environment variable NOPE_KEY is not set",
+        ),
+        (
+            "name: t\ncredentials: {domain: x}\nnodes:\n  - {name: A, type: noop}\n",
+            "wf.yaml:2: $.credentials: give either",
+        ),
+        (
+            BASE
+            + "  - {name: A, type: noop}\n  - {name: B, type: noop}\nconnections:\n  A: [B]\n  B: [A]\n",
+            "the connections form a cycle: A -> B -> A",
+        ),
+        (BASE + "  - {name: A, type: noop}\nconnections:\n  A: [Z]\n", "unknown node 'Z'"),
+        (
+            BASE + "  - {name: A, type: noop}\n  - {name: A, type: noop}\n",
+            "wf.yaml:6: $.nodes[1].name: node name 'A' is used twice",
+        ),
+        (
+            BASE + "  - name: A\n    type: keitaro\n    resource: campaign\n    operation: get\n"
+            "    parameters:\n      campaignId: '={{ $json.id * 2 }}'\n",
+            "wf.yaml:10: $.nodes[0].parameters.campaignId: expression",
+        ),
+        (
+            BASE + "  - name: A\n    type: keitaro\n    resource: campaign\n    operation: getAll\n"
+            "    parameters:\n      limit: ten\n",
+            "wf.yaml:10: $.nodes[0].parameters.limit: Лимит (limit): must be of type integer, got string",
+        ),
+        (
+            BASE + "  - name: A\n    type: keitaro\n    resource: campaign\n    operation: getAll\n"
+            "    parameters:\n      colour: red\n",
+            "unknown parameter 'colour' for campaign:getAll",
+        ),
+        (
+            BASE + "  - {name: A, type: keitaro, resource: stats, operation: create}\n",
+            "wf.yaml:5: $.nodes[0].operation: resource 'stats' (Статистика) has no operation 'create'",
+        ),
+        (
+            BASE + "  - {name: A, type: filter, condition: 'no equals sign'}\n",
+            "does not match '^='",
+        ),
+    ],
+)
+def test_invalid_workflows_are_located(text: str, words: str, tmp_path: Path) -> None:
+    message = invalid(text, tmp_path)
+    assert words in message, message
+
+
+def test_every_problem_is_listed(tmp_path: Path) -> None:
+    message = invalid(
+        BASE + "  - {name: A, type: teleport}\n  - {name: B, type: split}\n", tmp_path
+    )
+    assert "unknown node type 'teleport'" in message
+    assert "'field' is a required property" in message
+
+
+def test_stop_workflow_names_node_and_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "wf.yaml"
+    path.write_text(
+        BASE + "  - {name: Get, type: keitaro, resource: campaign, operation: get, "
+        "parameters: {campaignId: 77}}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run_cli("run", str(path), "--quiet")
+    assert code == 3
+    assert "node 'Get', item 0: The resource you are requesting could not be found" in err
+
+
+def normalise(items: list[dict[str, Any]]) -> str:
+    return re.sub(r"127\.0\.0\.1:\d+", "HOST", json.dumps(items, sort_keys=True))
+
+
+def test_n8n_export_then_import_runs_the_same(tmp_path: Path) -> None:
+    source = WORKFLOWS / "clone-and-enable.yaml"
+    yaml_wf = load_workflow(source)
+    with pytest.raises(
+        WorkflowError, match="cannot export to n8n: node\\(s\\) 'Source' \\(items\\)"
+    ):
+        export_n8n(yaml_wf)
+    text = source.read_text(encoding="utf-8").replace(
+        "  - name: Source\n    type: items\n    items: [{campaign_id: 3}]\n",
+        "  - name: Source\n    type: set\n    fields: {campaign_id: 3}\n",
+    )
+    yaml_wf = load_workflow(text=text)
+    exported = export_n8n(yaml_wf)
+    assert "emulator" not in json.dumps(exported)
+    keitaro_nodes = [n for n in exported["nodes"] if n["type"] == "n8n-nodes-keitaro.keitaro"]
+    assert all(
+        n["credentials"] == {"keitaroApi": {"id": "1", "name": "Keitaro account"}}
+        for n in keitaro_nodes
+    )
+    imported = import_n8n(json.loads(json.dumps(exported)))
+    emulator = {"emulator": {"seed": "demo"}}
+    from dataclasses import replace
+
+    first = asyncio.run(run_workflow(yaml_wf, environ={}))
+    second = asyncio.run(run_workflow(replace(imported, credentials=emulator), environ={}))
+    assert normalise(first.items) == normalise(second.items)
+    assert [n.name for n in imported.nodes] == [n.name for n in yaml_wf.nodes]
+
+
+def test_n8n_import_lists_unsupported_nodes() -> None:
+    doc = {
+        "nodes": [
+            {"name": "Code", "type": "n8n-nodes-base.code"},
+            {"name": "HTTP", "type": "n8n-nodes-base.httpRequest"},
+        ],
+        "connections": {},
+    }
+    with pytest.raises(
+        WorkflowError,
+        match=re.escape(
+            "unsupported n8n node type(s): 'Code' (n8n-nodes-base.code), "
+            "'HTTP' (n8n-nodes-base.httpRequest)"
+        ),
+    ):
+        import_n8n(doc)
+
+
+def test_n8n_defaults_fill_omitted_parameters() -> None:
+    doc = {
+        "name": "d",
+        "nodes": [
+            {
+                "name": "K",
+                "type": "n8n-nodes-keitaro.keitaro",
+                "parameters": {"resource": "group", "operation": "getAll"},
+            }
+        ],
+        "connections": {},
+    }
+    wf = import_n8n(doc)
+    result = asyncio.run(
+        run_workflow(
+            __import__("dataclasses").replace(wf, credentials={"emulator": {"seed": "demo"}}),
+            environ={},
+        )
+    )
+    assert result.items[0]["json"]["request"]["url"].endswith("/groups?type=campaigns")
