@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .store import SUB_IDS
+from .store import CLICK_COLUMNS
 
 INTERVALS = (
     "today",
@@ -150,6 +150,9 @@ def _has_status(statuses: Iterable[str]) -> Getter:
     return lambda x: int(any(c["status"] in wanted for c in x.click["conversions"]))
 
 
+_COMPUTED_COLUMNS = frozenset({"epoch", "cost", "sub_id"})
+"""Stored click columns that are not dimensions as they are (read through other names)."""
+
 CLICK_FIELDS: dict[str, Getter] = {
     "click_id": _field("sub_id"),
     "sub_id": _field("sub_id"),
@@ -171,27 +174,7 @@ CLICK_FIELDS: dict[str, Getter] = {
     "affiliate_network": lambda x: x.cat.name(
         "affiliate_network", x.cat.offer_network.get(x.click["offer_id"])
     ),
-    **{
-        name: _field(name)
-        for name in (
-            "ip",
-            "country_code",
-            "country",
-            "region",
-            "city",
-            "device_type",
-            "os",
-            "browser",
-            "user_agent",
-            "referrer",
-            *SUB_IDS,
-            "is_bot",
-            "is_unique_campaign",
-            "is_unique_stream",
-            "is_unique_global",
-            "landing_clicked",
-        )
-    },
+    **{name: _field(name) for name in CLICK_COLUMNS if name not in _COMPUTED_COLUMNS},
     "is_lead": _has_status(("lead",)),
     "is_sale": _has_status(("sale",)),
     "is_rejected": _has_status(("rejected",)),
@@ -304,23 +287,8 @@ DERIVED: dict[str, Callable[[Mapping[str, float]], float]] = {
     ),
 }
 MEASURES = frozenset(_BASE) | frozenset(DERIVED)
-_INT_MEASURES = frozenset(
-    {
-        "clicks",
-        "campaign_unique_clicks",
-        "stream_unique_clicks",
-        "global_unique_clicks",
-        "bots",
-        "lp_views",
-        "lp_clicks",
-        "leads",
-        "sales",
-        "rejected",
-        "rebills",
-        "conversions",
-        "empty_referrers",
-    }
-)
+_MONEY = frozenset({"cost", "lead_revenue", "sale_revenue", "rejected_revenue", "rebill_revenue"})
+_INT_MEASURES = (frozenset(_BASE) - _MONEY) | {"conversions"}
 
 
 def _accumulate(sums: dict[str, float], click: Mapping[str, Any]) -> None:
