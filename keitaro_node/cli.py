@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run against the embedded emulator (default seed: demo)",
     )
     run.add_argument("--env-file", type=Path, default=Path(".env"), help="default: ./.env")
+    run.add_argument(
+        "--credentials",
+        type=Path,
+        metavar="FILE",
+        help="a YAML/JSON file with domain and apiKey (used instead of the workflow's)",
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="no summary or progress on stderr")
 
     validate = sub.add_parser("validate", help="check a workflow without running it")
@@ -301,45 +307,72 @@ def _load(args: argparse.Namespace) -> Any:
 def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from dataclasses import replace
 
-    from . import outputs
+    from .errors import Interrupted
     from .workflows import read_dotenv, run_workflow
 
     workflow = _load(args)
     if args.emulator:
         workflow = replace(workflow, credentials={"emulator": {"seed": args.emulator}})
+    elif args.credentials:
+        workflow = replace(workflow, credentials=_credentials_file(args.credentials))
     environ = {**read_dotenv(args.env_file), **os.environ}
     progress = Progress(err, not args.quiet)
-    result = _run_interruptibly(run_workflow(workflow, environ=environ, on_progress=progress))
-    fmt = args.format or (outputs.format_of(args.output) if args.output else "json")
-    if args.output:
-        count = outputs.write_items(result.items, args.output, fmt)
-        where = f" -> {args.output}"
-    elif fmt == "json":
-        rows = [item["json"] for item in result.items]
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-        count, where = len(rows), ""
-    else:
-        out.write(outputs.dumps_items(result.items, fmt))
-        count, where = len(result.items), ""
+    try:
+        result = _run_interruptibly(run_workflow(workflow, environ=environ, on_progress=progress))
+    except Interrupted as stop:
+        where = _emit(stop.finished, args.output, args.format, out)
+        err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
+        return EXIT_INTERRUPTED
+    where = _emit(result.items, args.output, args.format, out)
     if not args.quiet:
         err.write(
-            f"{workflow.name}: {len(result.order)} node runs, {count} items out{where}, "
-            f"{result.failed} failed ({result.seconds:.2f} s)\n"
+            f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"
+            f"{where}, {result.failed} failed ({result.seconds:.2f} s)\n"
         )
     return EXIT_ITEMS_FAILED if result.failed else EXIT_OK
 
 
-def _run_interruptibly(coro: Any) -> Any:
-    """Run to completion; SIGTERM is turned into KeyboardInterrupt so both stop the same way."""
+def _emit(items: list[Any], output: Path | None, fmt: str | None, out: TextIO) -> str:
+    """Write the items to ``output`` (atomically) or to stdout; say where."""
+    from . import outputs
 
-    def terminate(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+    kind = outputs.format_of(output, fmt) if output else outputs.format_of("-", fmt or "json")
+    if output:
+        outputs.write_items(items, output, kind)
+        return f" -> {output}"
+    if kind == "json":
+        out.write(json.dumps([i["json"] for i in items], ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(outputs.dumps_items(items, kind))
+    return ""
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+
+def _credentials_file(path: Path) -> dict[str, Any]:
+    """``domain`` and ``apiKey`` from a YAML or JSON file (keep it readable only by you)."""
+    import yaml
+
+    from .errors import InputError
+
     try:
-        return asyncio.run(coro)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: cannot read the credentials file: {exc}") from None
+    if not isinstance(data, dict) or not data.get("domain") or not data.get("apiKey"):
+        raise InputError(f"{path}: a credentials file needs 'domain' and 'apiKey'")
+    return {"domain": str(data["domain"]), "apiKey": str(data["apiKey"])}
+
+
+def _run_interruptibly(coro: Any) -> Any:
+    """Run to completion. Ctrl-C and SIGTERM both cancel the run, so it stops the same way:
+    the executor keeps what finished (Interrupted), and no file is left half-written."""
+
+    async def guarded() -> Any:
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        return await coro
+
+    return asyncio.run(guarded())
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -427,7 +460,7 @@ def main(
         if args.command == "export-n8n":
             return cmd_export(args, out)
         return cmd_emulator(args, out, err)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         err.write("interrupted: stopped before the end; no output file was left half-written\n")
         return EXIT_INTERRUPTED
     except InputError as exc:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from .errors import ApiError, RequestError, TransportError
-from .masking import Redactor
+from .masking import SECRET_FILTER, Redactor, logger
 from .model import ApiResponse, Credentials, RequestPlan
 from .policy import RetryPolicy, retry_after_seconds
 from .transport import HttpRequest, RawResponse, Transport
 
-log = logging.getLogger("keitaro_node.client")
+log = logger("keitaro_node.client")
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 3
 
 # n8n's NodeApiError messages by status (packages/workflow/src/errors/node-api.error.ts).
 N8N_STATUS_MESSAGES = {
@@ -35,6 +36,35 @@ N8N_STATUS_MESSAGES = {
 }
 
 MAX_DESCRIPTION = 1000
+MAY_HAVE_BEEN_APPLIED = (
+    "the request reached the tracker and may have been applied: check before sending it again"
+)
+NEVER_SENT = "the request never reached the tracker: nothing was applied"
+
+
+class RateLimiter:
+    """At most ``rate`` request starts per second, shared by every worker of a run."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("a rate limit must be positive")
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._clock = clock
+        self._sleep = sleep
+
+    async def wait(self) -> None:
+        now = self._clock()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await self._sleep(slot - now)
 
 
 def status_message(status: int) -> str:
@@ -88,16 +118,19 @@ class KeitaroClient:
         transport: Transport,
         policy: RetryPolicy | None = None,
         *,
+        rate_limit: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = credentials.base_url
-        self._host = urlsplit(self.base_url).netloc
+        self._origin = urlsplit(self.base_url)
         self._api_key = credentials.api_key
         self._key_bytes = credentials.api_key.encode()
         self.redactor = Redactor([credentials.api_key])
+        SECRET_FILTER.add(credentials.api_key)
         self.transport = transport
         self.policy = policy or RetryPolicy()
+        self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit else None
         self._sleep = sleep
         self._clock = clock
 
@@ -105,8 +138,7 @@ class KeitaroClient:
         return f"KeitaroClient(base_url={self.base_url!r})"
 
     def url(self, plan: RequestPlan) -> str:
-        query = f"?{urlencode(plan.query)}" if plan.query else ""
-        return f"{self.base_url}{plan.path}{query}"
+        return _with_query(f"{self.base_url}{plan.path}", plan.query)
 
     def headers(self) -> dict[str, str]:
         return {
@@ -125,20 +157,15 @@ class KeitaroClient:
 
     async def send(self, plan: RequestPlan) -> ApiResponse:
         """Send with retries; raise ApiError or TransportError carrying masked metadata."""
-        request = HttpRequest(
-            method=plan.method,
-            url=f"{self.base_url}{plan.path}",
-            headers=self.headers(),
-            query=plan.query,
-            body=plan.body,
-        )
         started = self._clock()
         attempt = 0
         while True:
             attempt += 1
             retry_after: float | None = None
             try:
-                raw = await self.transport.send(request)
+                if self.limiter is not None:
+                    await self.limiter.wait()
+                raw = await self._follow(plan)
                 retry_after = retry_after_seconds(raw.headers.get("Retry-After"))
                 return self._interpret(raw, plan)
             except RequestError as exc:
@@ -162,12 +189,52 @@ class KeitaroClient:
                 )
                 await self._sleep(delay)
 
+    async def _follow(self, plan: RequestPlan) -> RawResponse:
+        """Send, following redirects only within the tracker's own origin (at most 3)."""
+        url, query = f"{self.base_url}{plan.path}", plan.query
+        for _ in range(MAX_REDIRECTS + 1):
+            raw = await self.transport.send(
+                HttpRequest(plan.method, url, self.headers(), query, plan.body)
+            )
+            location = raw.headers.get("Location")
+            if raw.status not in REDIRECTS or not location:
+                return raw
+            target = urljoin(_with_query(url, query), location)
+            if not self._same_origin(target):
+                raise ApiError(
+                    f"the tracker redirected to another host ({self.redactor.url(target)}); the "
+                    "redirect was not followed so that the API key is never sent anywhere else",
+                    http_code=raw.status,
+                    status_text=raw.reason,
+                    description="check the domain: use the admin panel's address, with https://",
+                )
+            url, query = target, ()
+        raise ApiError(
+            f"the tracker redirected more than {MAX_REDIRECTS} times; gave up",
+            http_code=raw.status,
+            status_text=raw.reason,
+        )
+
+    def _same_origin(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.hostname, parts.port, parts.scheme) == (
+            self._origin.hostname,
+            self._origin.port,
+            self._origin.scheme,
+        )
+
     def _finish(self, exc: RequestError, plan: RequestPlan, attempts: int) -> RequestError:
         """The error as users see it: masked texts, request metadata, attempts counted."""
         exc.message = self.redactor.text(exc.message)
         exc.args = (exc.message,)
         note = f"gave up after {attempts} attempts" if attempts > 1 else None
-        parts = [p for p in (exc.description, note) if p]
+        applied = None
+        if not plan.idempotent:
+            if isinstance(exc, TransportError):
+                applied = MAY_HAVE_BEEN_APPLIED if exc.sent else NEVER_SENT
+            elif exc.http_code is not None and exc.http_code >= 500:
+                applied = MAY_HAVE_BEEN_APPLIED
+        parts = [p for p in (exc.description, note, applied) if p]
         exc.description = self.redactor.text("; ".join(parts)) if parts else None
         exc.response_data = self.redactor.data(exc.response_data)
         exc.request = self.describe(plan)
@@ -175,12 +242,8 @@ class KeitaroClient:
 
     def _interpret(self, raw: RawResponse, plan: RequestPlan) -> ApiResponse:
         if 300 <= raw.status < 400:
-            location = raw.headers.get("Location", "")
-            target = urlsplit(location).netloc or self._host
-            where = "another host" if target != self._host else "another address"
             raise ApiError(
-                f"the tracker redirected to {where} ({self.redactor.url(location)}); redirects "
-                "are not followed so that the API key is never sent anywhere else",
+                f"the tracker answered {raw.status} without a usable redirect",
                 http_code=raw.status,
                 status_text=raw.reason,
                 description="check the domain: use the admin panel's address, with https://",
@@ -195,7 +258,13 @@ class KeitaroClient:
                 description=describe_error_body(data),
             )
         if not raw.body.strip():
-            return ApiResponse(raw.status, None, raw.headers)
+            if plan.method == "GET":
+                raise ApiError(
+                    "the tracker answered a read with an empty body",
+                    http_code=raw.status,
+                    status_text=raw.reason,
+                )
+            return ApiResponse(raw.status, None, raw.headers)  # e.g. DELETE /traffic_sources/{id}
         if _looks_like_html(raw):
             raise ApiError(
                 "the tracker answered with an HTML page instead of JSON: the domain is probably "
@@ -216,3 +285,7 @@ class KeitaroClient:
         if self._key_bytes in raw.body:  # a tracker echoing the key back: mask it (rare, so cheap)
             data = self.redactor.data(data)
         return ApiResponse(raw.status, data, raw.headers)
+
+
+def _with_query(url: str, query: Sequence[tuple[str, str]]) -> str:
+    return f"{url}?{urlencode(query)}" if query else url

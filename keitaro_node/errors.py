@@ -8,7 +8,8 @@
     ├── RequestError                 one request failed
     │   ├── ApiError                 the tracker answered with an error (status >= 300, or a lie)
     │   └── TransportError           no usable answer: connection refused/reset, timeout, bad body
-    └── ItemError                    the run stopped on item N (wraps InputError or RequestError)
+    ├── ItemError                    the run stopped on item N (wraps InputError or RequestError)
+    └── Interrupted                  Ctrl-C / SIGTERM: carries the items that finished
 
 Errors carry only masked context: the message, masked request metadata and the response body.
 Nothing here ever holds the API key; the client masks texts before they are built.
@@ -120,3 +121,16 @@ class ItemError(KeitaroNodeError):
         self.resource = resource
         self.operation = operation
         self.cause = cause
+
+
+class Interrupted(KeitaroNodeError):
+    """The run was cancelled (Ctrl-C, SIGTERM); ``finished`` holds the items that completed."""
+
+    def __init__(self, finished: Sequence[Any], total: int, where: str = "") -> None:
+        super().__init__(
+            f"interrupted{' in ' + where if where else ''}: {len(finished)} of {total} items "
+            "finished before the stop"
+        )
+        self.finished = list(finished)
+        """The finished n8n items, in input order."""
+        self.total = total

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import planner
 from .client import KeitaroClient
-from .errors import InputError, ItemError, KeitaroNodeError, RequestError
+from .errors import InputError, Interrupted, ItemError, KeitaroNodeError, RequestError
 from .model import JSON, Definition, Item, Operation, PairedItem, RequestPlan
 from .pagination import PageWalk, page_request, records
 from .parameters import OperationInputs
@@ -88,7 +88,11 @@ class Executor:
                     on_progress(done, len(items))
 
         workers = min(concurrency, len(items))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        try:
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        except asyncio.CancelledError:
+            finished = [out for group in results for out in group]
+            raise Interrupted(finished, len(items), op.key) from None
         if failures:
             index, cause = min(failures, key=lambda f: f[0])
             raise ItemError(index, op.resource, op.value, cause) from cause

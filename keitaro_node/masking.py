@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -93,3 +94,35 @@ class Redactor:
         if isinstance(value, list | tuple):
             return [self.data(v) for v in value]
         return value
+
+
+class SecretFilter(logging.Filter):
+    """Masks every registered secret in log records (message and arguments)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._redactor = Redactor()
+
+    def add(self, secret: str) -> None:
+        if secret not in self._secrets:
+            self._secrets.add(secret)
+            self._redactor = Redactor(self._secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self._redactor.text(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        return True
+
+
+SECRET_FILTER = SecretFilter()
+
+
+def logger(name: str) -> logging.Logger:
+    """A package logger that masks every secret registered with ``SECRET_FILTER``."""
+    log = logging.getLogger(name)
+    if SECRET_FILTER not in log.filters:
+        log.addFilter(SECRET_FILTER)
+    return log

@@ -11,7 +11,7 @@ from .executor import Executor, ParameterSource, ProgressCallback
 from .loader import load_definition
 from .model import Credentials, Definition, Item
 from .policy import RetryPolicy
-from .transport import AiohttpTransport, Timeouts
+from .transport import DEFAULT_MAX_BODY, AiohttpTransport, Timeouts
 
 DEFAULT_CONCURRENCY = 4
 
@@ -27,11 +27,17 @@ class KeitaroNode:
         schema_dir: Path | None = None,
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
+        rate_limit: float | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
+        """``rate_limit``: request starts per second (None: only the concurrency bound);
+        ``max_body``: the largest response accepted, in bytes."""
         self.credentials = credentials
         self.definition = definition or load_definition(schema_dir)
         self.retry = retry or RetryPolicy()
         self.timeouts = timeouts or Timeouts()
+        self.rate_limit = rate_limit
+        self.max_body = max_body
 
     def __repr__(self) -> str:
         return f"KeitaroNode({self.credentials!r})"
@@ -52,9 +58,13 @@ class KeitaroNode:
 
         Raises ItemError (naming the item) on the first failure unless ``continue_on_fail``.
         """
-        transport = AiohttpTransport(concurrency=max(1, concurrency), timeouts=self.timeouts)
+        transport = AiohttpTransport(
+            concurrency=max(1, concurrency), timeouts=self.timeouts, max_body=self.max_body
+        )
         try:
-            client = KeitaroClient(self.credentials, transport, self.retry)
+            client = KeitaroClient(
+                self.credentials, transport, self.retry, rate_limit=self.rate_limit
+            )
             return await Executor(self.definition, client).run(
                 items if items is not None else [{"json": {}}],
                 resource,

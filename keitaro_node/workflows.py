@@ -426,19 +426,19 @@ def _dig(value: Any, dotted: str) -> Any:
 
 
 class Runner:
-    """Runs one workflow; ``node`` talks to the tracker (None when no node needs it)."""
+    """Runs one workflow against one tracker (``credentials`` None when no node needs it)."""
 
     def __init__(
         self,
         workflow: Workflow,
-        node: KeitaroNode | None,
+        credentials: Credentials | None,
         *,
         environ: Mapping[str, str],
         on_progress: NodeProgress | None = None,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.workflow = workflow
-        self.keitaro = node
+        self.credentials = credentials
         self.env = {name: environ[name] for name in workflow.env if name in environ}
         self.on_progress = on_progress
         self.runs: dict[str, NodeRun] = {}
@@ -540,8 +540,9 @@ class Runner:
     async def keitaro_node(
         self, node: WorkflowNode, items: list[Item], parent: str | None
     ) -> dict[str, list[Item]]:
-        if self.keitaro is None:
+        if self.credentials is None:
             raise WorkflowError(f"{self.workflow.source}: node {node.name!r}: no credentials")
+        keitaro = KeitaroNode(self.credentials, rate_limit=node.get("rateLimit"))
         on_error = node.get("onError", "stopWorkflow")
         params = node.get("parameters") or {}
 
@@ -554,7 +555,7 @@ class Runner:
 
         async def attempt(indexes: list[int]) -> list[Item]:
             subset = [items[i] for i in indexes]
-            out = await self.keitaro.execute(  # type: ignore[union-attr]
+            out = await keitaro.execute(
                 subset,
                 resource=node.get("resource"),
                 operation=node.get("operation"),
@@ -619,8 +620,7 @@ async def run_workflow(
     source = str(workflow.source or "<workflow>")
     needs_tracker = any(n.type == "keitaro" for n in workflow.nodes)
     if credentials is not None or not needs_tracker:
-        node = KeitaroNode(credentials) if credentials else None
-        return await Runner(workflow, node, environ=env, on_progress=on_progress).run()
+        return await Runner(workflow, credentials, environ=env, on_progress=on_progress).run()
     if spec is None:
         if env.get("KEITARO_DOMAIN") and env.get("KEITARO_API_KEY"):
             return await run_workflow(
@@ -644,8 +644,6 @@ async def run_workflow(
             faults=options.get("faults"),
         ) as emu:
             creds = Credentials(domain=emu.url, api_key=key)
-            return await Runner(
-                workflow, KeitaroNode(creds), environ=env, on_progress=on_progress
-            ).run()
+            return await Runner(workflow, creds, environ=env, on_progress=on_progress).run()
     creds = resolve_credentials(spec, env, source)
-    return await Runner(workflow, KeitaroNode(creds), environ=env, on_progress=on_progress).run()
+    return await Runner(workflow, creds, environ=env, on_progress=on_progress).run()
