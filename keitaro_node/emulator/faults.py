@@ -5,7 +5,7 @@ A spec is a comma list, e.g. ``500=0.1,429=0.05,reset=0.05,truncate=0.02,latency
 ==============  ============================================================================
 ``500``         rate of 500 ``{"error": …}`` before the request is handled
 ``502``         rate of 502 with an nginx HTML page, before handling
-``503``         rate of 503, before handling
+``503``         rate of 503 with ``Retry-After: <retry_after>``, before handling
 ``429``         rate of 429 with ``Retry-After: <retry_after>``, before handling
 ``reset``       rate of connections closed without an answer, before handling
 ``truncate``    rate of answers cut off halfway, *after* handling (the write is applied)

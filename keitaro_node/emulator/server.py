@@ -309,7 +309,9 @@ class Emulator:
         if fault == "502":
             return web.Response(status=502, text=NGINX_502, content_type="text/html")
         if fault == "503":
-            return reply({"error": "Service temporarily unavailable"}, 503)
+            response = reply({"error": "Service temporarily unavailable"}, 503)
+            response.headers["Retry-After"] = str(spec.retry_after)
+            return response
         if fault == "429":
             return web.Response(
                 status=429,

@@ -1,0 +1,221 @@
+"""Fuzzing with hypothesis: bad parameters, workflows and expressions never crash; every failure
+is a clear error of ours (InputError and its kinds)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keitaro_node import InputError, KeitaroNode
+from keitaro_node.expressions import Context, ExpressionError, NodeRun, evaluate
+from keitaro_node.loader import load_definition
+from keitaro_node.parameters import OperationInputs
+from keitaro_node.planner import plan
+from keitaro_node.workflows import WorkflowError, load_workflow
+
+from .conftest import CANARY
+
+DEFINITION = load_definition()
+OPERATIONS = DEFINITION.operations()
+INPUTS = {op.key: OperationInputs(op) for op in OPERATIONS}
+NASTY = st.sampled_from(
+    [
+        "",
+        " ",
+        "../../etc/passwd",
+        "'; DROP TABLE campaigns; --",
+        "<script>alert(1)</script>",
+        "={{ $json.a }}",
+        "{{ 7*7 }}",
+        "\x00",
+        "ø∂ƒ©˙∆˚¬…æ",
+        "Данные",
+        "𝕂𝕖𝕚𝕥𝕒𝕣𝕠",
+        "%2e%2e%2f",
+        "1e309",
+        "null",
+        "true",
+        "{}",
+        "[]",
+        '{"a":',
+        "9" * 400,
+        CANARY,
+    ]
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**18, max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    NASTY,
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.text(max_size=8), NASTY), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def parameters(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    op = draw(st.sampled_from(OPERATIONS))
+    names = [p.name for p in op.properties] + ["bogus", "id"]
+    raw = draw(st.dictionaries(st.sampled_from(names), VALUES, max_size=5))
+    for prop in op.properties:  # sometimes a well-typed collection with fuzzed children
+        if prop.options and draw(st.booleans()):
+            raw[prop.name] = draw(
+                st.dictionaries(st.sampled_from([c.name for c in prop.options]), VALUES, max_size=4)
+            )
+    return op.key, raw
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parameters())
+def test_parameters_never_crash(case: tuple[str, dict[str, Any]]) -> None:
+    key, raw = case
+    inputs = INPUTS[key]
+    try:
+        params = inputs.prepare(raw)
+    except InputError as exc:
+        assert exc.message  # a clear error of ours, with a message  # noqa: PT017 - either outcome is valid
+        return
+    request = plan(inputs.op, params)
+    assert request.path.startswith("/") and "{" not in request.path
+    json.dumps(request.body)  # always serialisable
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parameters())
+def test_fuzzed_items_through_the_emulator(
+    node: KeitaroNode, case: tuple[str, dict[str, Any]]
+) -> None:
+    key, raw = case
+    resource, operation = key.split(":")
+    out = node.execute_sync(
+        [{"json": {}}],
+        resource=resource,
+        operation=operation,
+        parameters=raw,
+        continue_on_fail=True,
+    )
+    assert len(out) >= 1 or DEFINITION.operation(resource, operation).returns != "object"
+    for item in out:
+        assert item["pairedItem"] == {"item": 0}
+        assert isinstance(item["json"]["success"], bool)
+        if not item["json"]["success"]:
+            assert item["json"]["error"]["message"]
+    assert CANARY not in json.dumps(out)
+
+
+NODE_TYPES = st.sampled_from(
+    ["keitaro", "items", "split", "filter", "set", "noop", "output", "bogus", 5, None]
+)
+NODES = st.fixed_dictionaries(
+    {"name": st.one_of(st.text(max_size=6), st.integers()), "type": NODE_TYPES},
+    optional={
+        "resource": st.sampled_from(["campaign", "stats", "nope", 3]),
+        "operation": st.sampled_from(["get", "getAll", "create", "x"]),
+        "parameters": st.dictionaries(st.text(max_size=10), VALUES, max_size=3),
+        "field": st.text(max_size=5),
+        "condition": st.one_of(st.text(max_size=12), NASTY),
+        "fields": st.dictionaries(st.text(max_size=5), VALUES, max_size=3),
+        "path": st.text(max_size=8),
+        "onError": st.text(max_size=12),
+        "maxTries": SCALARS,
+    },
+)
+WORKFLOWS = st.fixed_dictionaries(
+    {"name": st.one_of(st.text(max_size=10), st.integers()), "nodes": st.lists(NODES, max_size=4)},
+    optional={
+        "credentials": st.one_of(st.just({"emulator": {"seed": "demo"}}), VALUES),
+        "connections": st.dictionaries(
+            st.text(max_size=4), st.one_of(st.lists(st.text(max_size=4)), VALUES)
+        ),
+        "env": VALUES,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(WORKFLOWS.map(lambda d: yaml.safe_dump(d, allow_unicode=True)), st.text(max_size=200))
+)
+def test_workflow_yaml_never_crashes(text: str) -> None:
+    try:
+        load_workflow(text=text)
+    except WorkflowError as exc:
+        assert exc.message  # noqa: PT017 - either outcome is valid
+
+
+TOKENS = st.sampled_from(
+    [
+        "$json",
+        "$json.a",
+        "$json['a']",
+        "$json[0]",
+        ".b",
+        "?.c",
+        "[1]",
+        "+",
+        "(",
+        ")",
+        "'x'",
+        '"y"',
+        "1",
+        "2.5",
+        "true",
+        "null",
+        "undefined",
+        "$input.item",
+        "$input.all()",
+        "$('Fetch')",
+        ".item",
+        ".json",
+        '$node["Fetch"]',
+        '$items("Fetch")',
+        "$env.HOME",
+        "$now",
+        "$today",
+        "$itemIndex",
+        ",",
+        "*",
+        "-",
+        "eval",
+        "constructor",
+        "{{",
+        "}}",
+        " ",
+        "$",
+        "$secret",
+        "==",
+        "`",
+    ]
+)
+EXPRESSIONS = st.lists(TOKENS, max_size=8).map(lambda parts: "={{ " + "".join(parts) + " }}")
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(EXPRESSIONS, st.text(max_size=30).map(lambda t: "=" + t)))
+def test_expressions_never_crash(template: str) -> None:
+    ctx = Context(
+        items=[{"json": {"a": {"b": 1, "c": [1, 2]}}}],
+        runs={"Fetch": NodeRun([{"json": {"id": 1}}])},
+        env={"HOME": "/root"},
+    )
+    try:
+        value = evaluate(template, ctx)
+    except ExpressionError as exc:
+        assert exc.message.startswith("expression ")  # noqa: PT017 - either outcome is valid
+        return
+    json.dumps(value)  # a plain JSON value
