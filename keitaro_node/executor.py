@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 from . import planner
@@ -140,14 +140,10 @@ class Executor:
         if op.returns == "object":
             return (await self.client.send(plan)).data, {}
         if op.paging is not None and params.get("returnAll"):
-            walk = PageWalk(op.paging)
             collected: list[JSON] = []
-            offset: int | None = 0
-            while offset is not None:
-                response = await self.client.send(page_request(plan, op.paging, offset))
-                page = records(op.returns, response.data)
+            walk = PageWalk(op.paging)
+            async for page in self._pages(op, plan, walk):
                 collected.extend(page)
-                offset = walk.step(page, response.data)
             extra: dict[str, JSON] = {"count": len(collected), "pages": walk.pages}
             if walk.total is not None:
                 extra["total"] = walk.total
@@ -163,6 +159,41 @@ class Executor:
         if isinstance(response.data, dict) and isinstance(response.data.get("total"), int):
             extra["total"] = response.data["total"]
         return rows, extra
+
+    async def _pages(
+        self, op: Operation, plan: RequestPlan, walk: PageWalk
+    ) -> AsyncIterator[list[JSON]]:
+        """Every page of a paged operation, one request at a time."""
+        assert op.paging is not None
+        offset: int | None = 0
+        while offset is not None:
+            response = await self.client.send(page_request(plan, op.paging, offset))
+            page = records(op.returns, response.data)
+            offset = walk.step(page, response.data)
+            yield page
+
+    async def stream(
+        self,
+        resource: str,
+        operation: str,
+        parameters: Mapping[str, Any],
+        on_progress: ProgressCallback | None = None,
+    ) -> AsyncIterator[list[JSON]]:
+        """The records of a paged list operation, page by page, without keeping them.
+
+        ``on_progress(records so far, total)`` follows each page (total as the API reports it).
+        """
+        op = self.definition.operation(resource, operation)
+        if op.paging is None:
+            raise InputError(f"{op.key} does not page: only paged list operations stream")
+        plan = planner.plan(op, self.inputs(op).prepare(parameters))
+        walk = PageWalk(op.paging)
+        seen = 0
+        async for page in self._pages(op, plan, walk):
+            seen += len(page)
+            if on_progress is not None:
+                on_progress(seen, max(seen, walk.total or 0))
+            yield page
 
     def _error_item(self, op: Operation, index: int, exc: KeitaroNodeError) -> Item:
         request = exc.request if isinstance(exc, RequestError) else None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .client import KeitaroClient
 from .executor import Executor, ParameterSource, ProgressCallback
 from .loader import load_definition
-from .model import Credentials, Definition, Item
+from .model import JSON, Credentials, Definition, Item
 from .policy import RetryPolicy
 from .transport import DEFAULT_MAX_BODY, AiohttpTransport, Timeouts
 
@@ -75,6 +76,30 @@ class KeitaroNode:
                 split=split,
                 on_progress=on_progress,
             )
+        finally:
+            await transport.close()
+
+    async def stream(
+        self,
+        resource: str,
+        operation: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> AsyncIterator[list[JSON]]:
+        """Page through a list operation (clicks log, reports, …), yielding each page's records.
+
+        Memory stays flat however many rows there are: nothing is kept between pages.
+        """
+        transport = AiohttpTransport(concurrency=1, timeouts=self.timeouts, max_body=self.max_body)
+        try:
+            client = KeitaroClient(
+                self.credentials, transport, self.retry, rate_limit=self.rate_limit
+            )
+            async for page in Executor(self.definition, client).stream(
+                resource, operation, parameters or {}, on_progress
+            ):
+                yield page
         finally:
             await transport.close()
 

@@ -76,36 +76,70 @@ def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
         raise
 
 
-def write_rows(rows: Iterable[Mapping[str, Any]], fh: IO[str], fmt: Format) -> int:
-    """Write JSON objects in a format; returns how many. CSV needs the rows twice (columns)."""
-    count = 0
-    if fmt == "ndjson":
+class RowWriter:
+    """Writes JSON objects to a text stream in one format, batch by batch.
+
+    JSON is an array, NDJSON one object a line, CSV flattened with the columns of the first
+    batch (later keys that the first batch lacked are left out, so keep batches alike).
+    """
+
+    def __init__(self, fh: IO[str], fmt: Format) -> None:
+        self.fh, self.fmt, self.count = fh, fmt, 0
+        self._columns: list[str] | None = None
+        self._csv = csv.writer(fh) if fmt == "csv" else None
+
+    def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        if self._csv is not None:
+            batch = list(rows)
+            self._write_csv(batch)
+            self.count += len(batch)
+            return
         for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False))
-            fh.write("\n")
-            count += 1
-    elif fmt == "json":
-        fh.write("[")
-        for row in rows:
-            fh.write(",\n" if count else "\n")
-            fh.write(json.dumps(row, ensure_ascii=False))
-            count += 1
-        fh.write("\n]\n" if count else "]\n")
-    else:
+            text = json.dumps(row, ensure_ascii=False)
+            if self.fmt == "ndjson":
+                self.fh.write(text + "\n")
+            else:
+                self.fh.write((",\n" if self.count else "[\n") + text)
+            self.count += 1
+
+    def _write_csv(self, rows: list[Mapping[str, Any]]) -> None:
+        assert self._csv is not None
         flat = [flatten(row) for row in rows]
-        columns = list(dict.fromkeys(k for row in flat for k in row))
-        writer = csv.writer(fh)
-        writer.writerow(columns)
+        if self._columns is None and flat:
+            self._columns = list(dict.fromkeys(k for row in flat for k in row))
+            self._csv.writerow(self._columns)
         for row in flat:
-            writer.writerow([_cell(row.get(c)) for c in columns])
-            count += 1
-    return count
+            self._csv.writerow([_cell(row.get(c)) for c in self._columns or ()])
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.fh.write("\n]\n" if self.count else "[]\n")
+        elif self.fmt == "csv" and self._columns is None:
+            self.fh.write("\n")
+
+
+def write_rows(rows: Iterable[Mapping[str, Any]], fh: IO[str], fmt: Format) -> int:
+    """Write JSON objects in a format; returns how many."""
+    writer = RowWriter(fh, fmt)
+    writer.write(rows)
+    writer.close()
+    return writer.count
+
+
+@contextmanager
+def stream_to(path: str | Path, fmt: Format | None = None) -> Iterator[RowWriter]:
+    """A RowWriter onto ``path`` that appears atomically when the block ends without error."""
+    with atomic_writer(path) as fh:
+        writer = RowWriter(fh, fmt or format_of(path))
+        yield writer
+        writer.close()
 
 
 def write_items(items: Iterable[Item], path: str | Path, fmt: Format | None = None) -> int:
     """Write the items' json to ``path`` atomically; returns how many were written."""
-    with atomic_writer(path) as fh:
-        return write_rows((item["json"] for item in items), fh, fmt or format_of(path))
+    with stream_to(path, fmt) as writer:
+        writer.write(item["json"] for item in items)
+    return writer.count
 
 
 def dumps_items(items: Iterable[Item], fmt: Format) -> str:

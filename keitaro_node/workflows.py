@@ -25,7 +25,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from . import expressions, outputs
-from .errors import InputError, KeitaroNodeError
+from .errors import InputError, KeitaroNodeError, RequestError
 from .expressions import Context, NodeRun
 from .loader import json_path, load_definition, schema_dir
 from .model import JSON, Credentials, Definition, Item
@@ -527,6 +527,42 @@ class Runner:
             return {"main": paired}
         return {"main": paired}  # noop
 
+    async def stream_node(
+        self, node: WorkflowNode, keitaro: KeitaroNode, items: list[Item], parent: str | None
+    ) -> list[Item]:
+        """Export mode: records go straight to the file; one summary item per input item."""
+        path, params = node.get("streamTo"), node.get("parameters") or {}
+        summaries: list[Item] = []
+
+        def progress(done: int, total: int) -> None:
+            if self.on_progress:
+                self.on_progress(node.name, done, total)
+
+        try:
+            with outputs.stream_to(path, node.get("streamFormat")) as writer:
+                for i in range(len(items)):
+                    before = writer.count
+                    resolved = expressions.resolve(params, self.context(items, i, parent))
+                    async for page in keitaro.stream(
+                        node.get("resource"), node.get("operation"), resolved, on_progress=progress
+                    ):
+                        writer.write(
+                            rec if isinstance(rec, dict) else {"value": rec} for rec in page
+                        )
+                    summaries.append(
+                        {
+                            "json": {
+                                "path": str(path),
+                                "format": writer.fmt,
+                                "count": writer.count - before,
+                            },
+                            "pairedItem": {"item": i},
+                        }
+                    )
+        except RequestError as exc:
+            raise NodeFailed(node.name, len(summaries), exc.message, exc.description) from None
+        return summaries
+
     def items_node(self, node: WorkflowNode) -> list[Item]:
         if node.get("file"):
             base = self.workflow.source.parent if self.workflow.source else Path.cwd()
@@ -543,6 +579,8 @@ class Runner:
         if self.credentials is None:
             raise WorkflowError(f"{self.workflow.source}: node {node.name!r}: no credentials")
         keitaro = KeitaroNode(self.credentials, rate_limit=node.get("rateLimit"))
+        if node.get("streamTo"):
+            return {"main": await self.stream_node(node, keitaro, items, parent)}
         on_error = node.get("onError", "stopWorkflow")
         params = node.get("parameters") or {}
 

@@ -94,10 +94,12 @@ def test_example_matches_expected(
     if "sorted_by" in expected:
         keys = [tuple(i[k] for k in expected["sorted_by"]) for i in items]
         assert keys == sorted(keys)
-    for name, fmt in expected.get("files", {}).items():
-        rows = read_file(tmp_path / name, fmt)
-        assert len(rows) == len(items)
-        if fmt == "ndjson":
+    for name, spec in expected.get("files", {}).items():
+        rows = read_file(tmp_path / name, spec["format"])
+        assert len(rows) == spec.get("count", len(items))
+        if "each" in spec:
+            assert all(matches(r, spec["each"]) for r in rows)
+        elif spec["format"] == "ndjson":
             assert rows == items
 
 

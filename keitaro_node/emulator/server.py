@@ -319,10 +319,10 @@ class Emulator:
                 content_type="application/json",
                 headers={"Retry-After": str(spec.retry_after)},
             )
-        response = await handler(request)
-        if fault in ("truncate", "slow") and isinstance(response, web.Response) and response.body:
-            return await self._dribble(request, response, fault, spec.slow_ms / 1000)
-        return response
+        answer = await handler(request)
+        if fault in ("truncate", "slow") and isinstance(answer, web.Response) and answer.body:
+            return await self._dribble(request, answer, fault, spec.slow_ms / 1000)
+        return answer
 
     async def _dribble(
         self, request: web.Request, response: web.Response, fault: str, slow_seconds: float

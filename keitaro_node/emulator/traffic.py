@@ -72,18 +72,21 @@ class TrafficMixin:
             out[(int(campaign), ref)] = items
         return out
 
-    def clicks_between(self, start: int, stop: int) -> list[dict[str, Any]]:
-        """Clicks in [start, stop] with their conversions attached, oldest first."""
-        clicks = self.store.query(
-            "SELECT * FROM clicks WHERE epoch BETWEEN ? AND ? ORDER BY epoch, id", (start, stop)
+    def clicks_between(
+        self, start: int, stop: int, offset: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Clicks in [start, stop] (oldest first, one page of them if asked) with conversions."""
+        window = (
+            "SELECT * FROM clicks WHERE epoch BETWEEN ? AND ? ORDER BY epoch, id LIMIT ? OFFSET ?"
         )
+        params = (start, stop, -1 if limit is None else limit, offset)
+        clicks = self.store.query(window, params)
         by_sub = {c["sub_id"]: c for c in clicks}
         for c in clicks:
             c["conversions"] = []
+        page_ids = f"SELECT sub_id FROM ({window})"
         for conv in self.store.query(
-            "SELECT * FROM conversions WHERE sub_id IN "
-            "(SELECT sub_id FROM clicks WHERE epoch BETWEEN ? AND ?) ORDER BY id",
-            (start, stop),
+            f"SELECT * FROM conversions WHERE sub_id IN ({page_ids}) ORDER BY id", params
         ):
             by_sub[conv["sub_id"]]["conversions"].append(conv)
         return clicks
@@ -101,7 +104,15 @@ class TrafficMixin:
         def contexts() -> list[Ctx]:
             return [Ctx(c, tz, cat) for c in self.clicks_between(start, stop)]
 
-        return reply(log_rows(body, contexts, CLICK_LOG_FIELDS, "datetime"))
+        def page(offset: int, limit: int | None) -> tuple[int, list[Ctx]]:
+            total = self.store.query(
+                "SELECT COUNT(*) AS n FROM clicks WHERE epoch BETWEEN ? AND ?", (start, stop)
+            )[0]["n"]
+            return int(total), [
+                Ctx(c, tz, cat) for c in self.clicks_between(start, stop, offset, limit)
+            ]
+
+        return reply(log_rows(body, contexts, CLICK_LOG_FIELDS, "datetime", page))
 
     async def conversions_log(self, r: web.Request) -> web.StreamResponse:
         body = self.entities.body(body_of(r))
