@@ -5,21 +5,38 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import emulator_rate
-from .common import machine
+from . import emulator_rate, memory, overhead, startup, throughput
+from .common import Result, machine
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run, seconds)")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of seconds")
+    parser.add_argument("--profile", action="store_true", help="print where executor time goes")
     args = parser.parse_args(argv)
+    quick = args.quick
     print(f"machine: {machine()}")
-    print(f"{'benchmark':<34} {'ratio':>7}  {'target':<16} {'':<5} figures")
-    results = [emulator_rate.run(requests=300 if args.quick else 4000)]
-    for result in results:
-        print(result.line(), flush=True)
-    failed = [r for r in results if r.passed is False]
-    return 1 if failed and not args.quick else 0
+    print(f"{'benchmark':<40} {'ratio':>7}  {'target':<22} {'':<5} figures", flush=True)
+    results: list[Result] = []
+
+    def show(*new: Result) -> None:
+        for result in new:
+            results.append(result)
+            print(result.line(), flush=True)
+
+    show(emulator_rate.run(requests=300 if quick else 4000))
+    show(throughput.throughput(items=300 if quick else 5000, rounds=1 if quick else 3))
+    show(throughput.latency_hiding(items=64 if quick else 500))
+    result, profile = overhead.run(items=2000 if quick else 20000, profile=args.profile)
+    show(result)
+    show(*memory.run((2000, 4000) if quick else (50_000, 100_000, 200_000)))
+    show(*startup.run(runs=3 if quick else 7))
+    if profile:
+        print("\nwhere executor time goes (cProfile, by own time):\n" + profile)
+    failed = [r.name for r in results if r.passed is False]
+    if failed:
+        print(f"\nbelow target: {', '.join(failed)}")
+    return 1 if failed and not quick else 0
 
 
 if __name__ == "__main__":

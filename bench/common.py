@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import platform
 import subprocess
@@ -56,8 +57,11 @@ def server(kind: str, *args: str) -> Iterator[Server]:
         proc.wait(timeout=10)
 
 
-async def raw_load(urls: Sequence[str], headers: dict[str, str], concurrency: int) -> float:
-    """The hand-written baseline: one session, N workers, plain GETs. Returns requests/second."""
+async def raw_load(
+    urls: Sequence[str], headers: dict[str, str], concurrency: int, *, parse: bool = False
+) -> float:
+    """The hand-written baseline: one session, N workers, plain GETs (and ``json.loads`` of each
+    answer with ``parse``, as any real client does). Returns requests/second."""
     queue = iter(urls)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
@@ -65,8 +69,10 @@ async def raw_load(urls: Sequence[str], headers: dict[str, str], concurrency: in
         async def worker() -> None:
             for url in queue:
                 async with session.get(url) as resp:
-                    await resp.read()
+                    body = await resp.read()
                     assert resp.status == 200
+                    if parse:
+                        json.loads(body)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -84,4 +90,4 @@ class Result:
     def line(self) -> str:
         verdict = "" if self.passed is None else ("PASS" if self.passed else "FAIL")
         ratio = f"{self.ratio:.2f}" if self.ratio is not None else "-"
-        return f"{self.name:<34} {ratio:>7}  {self.target:<16} {verdict:<5} {self.figure}"
+        return f"{self.name:<40} {ratio:>7}  {self.target:<22} {verdict:<5} {self.figure}"

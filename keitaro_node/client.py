@@ -76,8 +76,8 @@ def status_message(status: int) -> str:
 
 
 def _looks_like_html(raw: RawResponse) -> bool:
-    ctype = raw.headers.get("Content-Type", raw.headers.get("content-type", ""))
-    return "html" in ctype or raw.body.lstrip()[:1] == b"<"
+    ctype = raw.headers.get("Content-Type") or raw.headers.get("content-type") or ""
+    return "html" in ctype or raw.body[:256].lstrip()[:1] == b"<"
 
 
 def _parse_body(raw: RawResponse) -> Any:
@@ -124,13 +124,18 @@ class KeitaroClient:
     ) -> None:
         self.base_url = credentials.base_url
         self._origin = urlsplit(self.base_url)
-        self._api_key = credentials.api_key
         self._key_bytes = credentials.api_key.encode()
         self.redactor = Redactor([credentials.api_key])
         SECRET_FILTER.add(credentials.api_key)
         self.transport = transport
         self.policy = policy or RetryPolicy()
         self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit else None
+        self._headers = {
+            "Api-Key": credentials.api_key,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        self._masked_headers = self.redactor.headers(self._headers)
         self._sleep = sleep
         self._clock = clock
 
@@ -140,19 +145,12 @@ class KeitaroClient:
     def url(self, plan: RequestPlan) -> str:
         return _with_query(f"{self.base_url}{plan.path}", plan.query)
 
-    def headers(self) -> dict[str, str]:
-        return {
-            "Api-Key": self._api_key,
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-
     def describe(self, plan: RequestPlan) -> dict[str, Any]:
         """The masked request metadata that output items and errors carry."""
         return {
             "url": self.redactor.url(self.url(plan)),
             "method": plan.method,
-            "headers": self.redactor.headers(self.headers()),
+            "headers": dict(self._masked_headers),
         }
 
     async def send(self, plan: RequestPlan) -> ApiResponse:
@@ -161,14 +159,14 @@ class KeitaroClient:
         attempt = 0
         while True:
             attempt += 1
-            retry_after: float | None = None
+            raw: RawResponse | None = None
             try:
                 if self.limiter is not None:
                     await self.limiter.wait()
                 raw = await self._follow(plan)
-                retry_after = retry_after_seconds(raw.headers.get("Retry-After"))
                 return self._interpret(raw, plan)
             except RequestError as exc:
+                retry_after = retry_after_seconds(raw.headers.get("Retry-After")) if raw else None
                 delay = self.policy.next_delay(
                     attempt=attempt,
                     elapsed=self._clock() - started,
@@ -194,7 +192,7 @@ class KeitaroClient:
         url, query = f"{self.base_url}{plan.path}", plan.query
         for _ in range(MAX_REDIRECTS + 1):
             raw = await self.transport.send(
-                HttpRequest(plan.method, url, self.headers(), query, plan.body)
+                HttpRequest(plan.method, url, self._headers, query, plan.body)
             )
             location = raw.headers.get("Location")
             if raw.status not in REDIRECTS or not location:

@@ -232,6 +232,9 @@ def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
         if paging
         else None,
         params_schema=params_schema(props),
+        sends_body=any(
+            p.get("in") in ("body", "filter") or p["type"] == "collection" for p in props
+        ),
     )
 
 

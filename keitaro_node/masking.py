@@ -56,7 +56,7 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """Replace every known secret value inside ``value``."""
-        if self._pattern is None or not value:
+        if self._pattern is None or not value or not any(s in value for s in self._secrets):
             return value
         return self._pattern.sub(MASK, value)
 
@@ -66,6 +66,8 @@ class Redactor:
 
     def url(self, url: str) -> str:
         """Mask userinfo, sensitive query parameters and secret values in a URL."""
+        if "@" not in url and "?" not in url:
+            return self.text(url)
         parts = urlsplit(url)
         netloc = parts.netloc
         if "@" in netloc:

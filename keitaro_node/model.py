@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NamedTuple, NotRequired, TypedDict
 from urllib.parse import urlsplit
 
 from .errors import InputError
@@ -101,6 +101,8 @@ class Operation:
     paging: Paging | None = None
     params_schema: Mapping[str, JSON] = field(default_factory=dict)
     """JSON Schema of the whole parameter object, built by the loader from the properties."""
+    sends_body: bool = False
+    """Some property goes to the JSON body (then a body, maybe ``{}``, is always sent)."""
 
     @property
     def key(self) -> str:
@@ -162,11 +164,10 @@ class RequestPlan:
     idempotent: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ApiResponse:
+class ApiResponse(NamedTuple):
     status: int
     data: JSON
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str]
 
 
 class PairedItem(TypedDict):

@@ -1,13 +1,16 @@
 """Turn one item's raw parameters into validated ones: defaults, JSON parsing, fallbacks, rules.
 
-Pure and compiled once per operation: ``OperationInputs(op).prepare(raw)`` runs per item.
+Pure and compiled once per operation: ``OperationInputs(op).prepare(raw)`` runs per item. When
+the optional ``jsonschema-rs`` is installed (``pip install 'keitaro-node[fast]'``) it answers
+"valid?" about 50x faster; ``jsonschema`` still explains every invalid item, so messages are the
+same either way.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -15,6 +18,20 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import InputError
 from .model import JSON, Operation, Property
+
+try:
+    import jsonschema_rs
+except ImportError:  # the optional fast path is not installed
+    jsonschema_rs = None  # type: ignore[assignment]
+
+Check = Callable[[Any], bool]
+
+
+def compile_check(schema: Mapping[str, Any]) -> Check:
+    """A compiled ``is_valid``: jsonschema-rs when installed, else jsonschema."""
+    if jsonschema_rs is not None:
+        return jsonschema_rs.validator_for(dict(schema)).is_valid
+    return Draft202012Validator(schema).is_valid
 
 
 def _label(prop: Property) -> str:
@@ -40,14 +57,15 @@ def set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
 class OperationInputs:
     """Compiled validators and the preparation steps for one operation."""
 
-    __slots__ = ("_fallbacks", "_props", "_rules", "_validator", "op")
+    __slots__ = ("_fallbacks", "_props", "_rules", "_valid", "_validator", "op")
 
     def __init__(self, op: Operation) -> None:
         self.op = op
         self._props = {p.name: p for p in op.properties}
         self._validator = Draft202012Validator(op.params_schema)
-        self._rules = [(Draft202012Validator(r.schema), r) for r in op.rules]
-        self._fallbacks = [(Draft202012Validator(f.when), f.values) for f in op.fallbacks]
+        self._valid = compile_check(op.params_schema)
+        self._rules = [(compile_check(r.schema), r) for r in op.rules]
+        self._fallbacks = [(compile_check(f.when), f.values) for f in op.fallbacks]
 
     def prepare(self, raw: Mapping[str, Any]) -> dict[str, JSON]:
         """Validated parameters, or an InputError naming the property and the rule."""
@@ -57,14 +75,15 @@ class OperationInputs:
         for prop in self.op.properties:
             self._complete(prop, params)
         for when, values in self._fallbacks:
-            if when.is_valid(params):
+            if when(params):
                 for dotted, value in values.items():
                     set_dotted(params, dotted, copy.deepcopy(value))
-        error = best_match(self._validator.iter_errors(params))
-        if error is not None:
-            raise self._explain(error, params)
-        for validator, rule in self._rules:
-            if not validator.is_valid(params):
+        if not self._valid(params):
+            error = best_match(self._validator.iter_errors(params))
+            if error is not None:
+                raise self._explain(error, params)
+        for is_valid, rule in self._rules:
+            if not is_valid(params):
                 raise InputError(f"{self.op.key}: {rule.message}", property=rule.property)
         return params
 

@@ -12,7 +12,11 @@ from .model import JSON, Operation, Property, RequestPlan
 
 def query_value(value: Any) -> str:
     """How a parameter value is written in a query string (JSON spelling for non-strings)."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _merge(body: dict[str, Any], dotted: str, value: Any) -> None:
@@ -65,13 +69,10 @@ def plan(op: Operation, params: Mapping[str, Any]) -> RequestPlan:
     query: list[tuple[str, str]] = []
     body: dict[str, Any] = {}
     _place(op.properties, params, path, query, body)
-    has_body = bool(body) or any(
-        p.placement == "body" or p.placement == "filter" or p.options for p in op.properties
-    )
     return RequestPlan(
         method=op.method,
-        path=op.path.format_map(path),
+        path=op.path.format_map(path) if path else op.path,
         query=tuple(query),
-        body=body if has_body else None,
+        body=body if body or op.sends_body else None,
         idempotent=op.idempotent,
     )

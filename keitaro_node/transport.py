@@ -11,7 +11,7 @@ import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import aiohttp
 
@@ -20,23 +20,27 @@ from .errors import TransportError
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class RawResponse:
+class RawResponse(NamedTuple):
+    """One answer as received (a NamedTuple: immutable and cheap on the hot path)."""
+
     status: int
     reason: str
     headers: Mapping[str, str]
+    """Case-insensitive as received (aiohttp's CIMultiDictProxy) or a plain mapping."""
     body: bytes
 
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
+    """Seconds. ``total`` bounds each request (connect + send + the whole answer); ``read``
+    (None: off) also bounds each wait for more bytes, at some cost per request."""
+
     total: float = 60.0
     connect: float = 10.0
-    read: float = 60.0
+    read: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
+class HttpRequest(NamedTuple):
     method: str
     url: str
     headers: Mapping[str, str]
@@ -85,13 +89,13 @@ class AiohttpTransport:
             async with self._session.request(
                 request.method,
                 request.url,
-                params=list(request.query) or None,
+                params=request.query or None,
                 data=data,
-                headers=dict(request.headers),
+                headers=request.headers,
                 allow_redirects=False,
             ) as resp:
                 body = await self._read(resp)
-                return RawResponse(resp.status, resp.reason or "", dict(resp.headers), body)
+                return RawResponse(resp.status, resp.reason or "", resp.headers, body)
         except aiohttp.ClientConnectorError as exc:
             raise TransportError(
                 f"could not connect to {exc.host}:{exc.port}: {exc.os_error.strerror or exc}",
@@ -111,12 +115,15 @@ class AiohttpTransport:
             ) from None
 
     async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
-        if resp.content_length is not None and resp.content_length > self.max_body:
-            raise TransportError(
-                f"the response body ({resp.content_length} bytes) exceeds the "
-                f"{self.max_body}-byte cap",
-                sent=True,
-            )
+        """The body, refusing more than ``max_body`` bytes (checked as it arrives)."""
+        if resp.content_length is not None:
+            if resp.content_length > self.max_body:
+                raise TransportError(
+                    f"the response body ({resp.content_length} bytes) exceeds the "
+                    f"{self.max_body}-byte cap",
+                    sent=True,
+                )
+            return await resp.read()
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(1 << 16):
