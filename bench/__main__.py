@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
             print(result.line(), flush=True)
 
     show(emulator_rate.run(requests=300 if quick else 4000))
-    show(throughput.throughput(items=300 if quick else 5000, rounds=1 if quick else 3))
+    show(throughput.throughput(items=300 if quick else 5000, rounds=1 if quick else 5))
     show(throughput.latency_hiding(items=64 if quick else 500))
     result, profile = overhead.run(items=2000 if quick else 20000, profile=args.profile)
     show(result)

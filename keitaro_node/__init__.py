@@ -6,9 +6,13 @@ Names are imported on first use, so that ``keitaro-node --help`` does not load a
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
+    from typing import Any
+
     from .errors import (
         ApiError,
         DefinitionError,
@@ -56,13 +60,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("keitaro-node")
-        except PackageNotFoundError:  # pragma: no cover - a plain checkout
-            return "0.0.0"
     if name in _EXPORTS:
         value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value

@@ -7,16 +7,16 @@ start fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import signal
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
+TYPE_CHECKING = False  # typing itself is not imported: it costs start-up time
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, TextIO
+
     from .model import Definition, Operation
 
 EXIT_OK = 0
@@ -50,12 +50,16 @@ or from a .env file. The API key is never taken from the command line.
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from ._version import __version__
 
-    try:
-        return version("keitaro-node")
-    except PackageNotFoundError:  # pragma: no cover - a plain checkout
-        return "0.0.0"
+    return __version__
+
+
+class VersionAction(argparse.Action):
+    """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        parser.exit(message=f"keitaro-node {_version()}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"keitaro-node {_version()}")
+    parser.add_argument(
+        "--version", action=VersionAction, nargs=0, help="show the version and exit"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a workflow (YAML, or an n8n workflow JSON export)")
@@ -363,6 +369,9 @@ def _credentials_file(path: Path) -> dict[str, Any]:
 
 
 def _run_interruptibly(coro: Any) -> Any:
+    import asyncio
+    import signal
+
     """Run to completion. Ctrl-C and SIGTERM both cancel the run, so it stops the same way:
     the executor keeps what finished (Interrupted), and no file is left half-written."""
 
@@ -397,6 +406,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import asyncio
+
     from .emulator import Emulator
 
     key = os.environ.get(args.api_key_env) or os.urandom(12).hex()
@@ -448,6 +459,8 @@ def main(
     if not args.command:
         parser.print_help(out)
         return EXIT_INVALID
+    import asyncio
+
     from .errors import InputError, KeitaroNodeError
 
     try:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from .errors import InputError
@@ -107,7 +108,9 @@ class _Token:
     pos: int
 
 
-def _tokens(code: str, expression: str, offset: int) -> list[_Token]:
+@lru_cache(maxsize=4096)
+def _tokens(code: str, expression: str, offset: int) -> tuple[_Token, ...]:
+    """The tokens of one ``{{ }}`` block (cached: a template is the same for every item)."""
     out: list[_Token] = []
     pos = 0
     while pos < len(code):
@@ -122,7 +125,7 @@ def _tokens(code: str, expression: str, offset: int) -> list[_Token]:
         kind = match.lastgroup or ""
         out.append(_Token(kind, match.group(kind), offset + match.start(kind)))
         pos = match.end()
-    return out
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -218,7 +221,7 @@ class _NodeProxy:
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token], expression: str, ctx: Context) -> None:
+    def __init__(self, tokens: tuple[_Token, ...], expression: str, ctx: Context) -> None:
         self.tokens, self.expression, self.ctx, self.i = tokens, expression, ctx, 0
 
     def fail(self, message: str, token: _Token | None = None) -> ExpressionError:
