@@ -15,6 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "keitaro_node"
 LAYERS = {
+    "_version": 0,
     "errors": 0,
     "masking": 0,
     "model": 1,
