@@ -134,12 +134,23 @@ def test_redactor_masks_by_name_and_value() -> None:
 @pytest.mark.parametrize("fault", ["500", "502", "503", "429", "reset", "truncate", "slow"])
 def test_masking_across_every_fault_kind(fault: str, caplog) -> None:
     caplog.set_level(logging.DEBUG)
-    with Emulator.in_thread(api_key=CANARY, seed="demo", clicks=20, faults=f"{fault}=1,retry_after=0") as emu:
-        node = KeitaroNode(Credentials(domain=emu.url, api_key=CANARY),
-                           retry=RetryPolicy(max_attempts=2, base_delay=0.01))
-        for resource, operation, params in (("campaign", "get", {"campaignId": 1}),
-                                            ("offer", "create", {"offerData": {"name": f"x {CANARY}"}})):
-            out = node.execute_sync([{"json": {}}], resource=resource, operation=operation,
-                                    parameters=params, continue_on_fail=True)
+    with Emulator.in_thread(
+        api_key=CANARY, seed="demo", clicks=20, faults=f"{fault}=1,retry_after=0"
+    ) as emu:
+        node = KeitaroNode(
+            Credentials(domain=emu.url, api_key=CANARY),
+            retry=RetryPolicy(max_attempts=2, base_delay=0.01),
+        )
+        for resource, operation, params in (
+            ("campaign", "get", {"campaignId": 1}),
+            ("offer", "create", {"offerData": {"name": f"x {CANARY}"}}),
+        ):
+            out = node.execute_sync(
+                [{"json": {}}],
+                resource=resource,
+                operation=operation,
+                parameters=params,
+                continue_on_fail=True,
+            )
             assert_clean(out, caplog.text)
         assert_clean([e.as_dict() for e in emu.journal])

@@ -1,0 +1,92 @@
+"""Airflow: ``KeitaroHook`` (connection type ``keitaro``: host = tracker domain, password = API
+key, which Airflow masks) and ``KeitaroOperator`` with templated items and parameters.
+
+Results go to XCom when small; give ``output_path`` for large batches (the items are written
+there and XCom gets ``{path, count}``). Registered through the ``apache_airflow_provider`` entry
+point (``keitaro_node.adapters.airflow_provider``, which does not import Airflow: Airflow reads
+it while it starts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..model import Credentials, Item
+from .common import plain_items, require, run_operation, to_file
+
+require("airflow", "airflow")
+from airflow.sdk import BaseHook, BaseOperator  # noqa: E402
+
+
+class KeitaroHook(BaseHook):  # type: ignore[misc]
+    conn_name_attr = "keitaro_conn_id"
+    default_conn_name = "keitaro_default"
+    conn_type = "keitaro"
+    hook_name = "Keitaro"
+
+    def __init__(self, keitaro_conn_id: str = default_conn_name) -> None:
+        super().__init__()
+        self.keitaro_conn_id = keitaro_conn_id
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return {
+            "hidden_fields": ["schema", "port", "login", "extra"],
+            "relabeling": {"host": "Tracker domain", "password": "API key"},
+            "placeholders": {"host": "https://tracker.example"},
+        }
+
+    def credentials(self) -> Credentials:
+        conn = self.get_connection(self.keitaro_conn_id)
+        host = conn.host or ""
+        if conn.schema and "://" not in host:
+            host = f"{conn.schema}://{host}"
+        if conn.port:
+            host = f"{host}:{conn.port}"
+        return Credentials(domain=host, api_key=conn.password or "")
+
+    def get_conn(self) -> Credentials:
+        return self.credentials()
+
+
+class KeitaroOperator(BaseOperator):  # type: ignore[misc]
+    template_fields: Sequence[str] = ("items", "parameters", "output_path")
+
+    def __init__(
+        self,
+        *,
+        resource: str,
+        operation: str,
+        parameters: Mapping[str, Any] | None = None,
+        items: Sequence[Mapping[str, Any]] | None = None,
+        keitaro_conn_id: str = KeitaroHook.default_conn_name,
+        fail_on_item_error: bool = False,
+        concurrency: int = 4,
+        split: bool = False,
+        output_path: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.resource, self.operation = resource, operation
+        self.parameters = dict(parameters or {})
+        self.items = list(items) if items is not None else None
+        self.keitaro_conn_id = keitaro_conn_id
+        self.fail_on_item_error = fail_on_item_error
+        self.concurrency, self.split, self.output_path = concurrency, split, output_path
+
+    def execute(self, context: Any) -> list[Item] | dict[str, Any]:
+        out = asyncio.run(
+            run_operation(
+                KeitaroHook(self.keitaro_conn_id).credentials(),
+                self.resource,
+                self.operation,
+                plain_items(self.items),
+                self.parameters,
+                fail_on_item_error=self.fail_on_item_error,
+                concurrency=self.concurrency,
+                split=self.split,
+            )
+        )
+        return to_file(out, self.output_path) if self.output_path else out
