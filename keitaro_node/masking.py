@@ -56,7 +56,7 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """Replace every known secret value inside ``value``."""
-        if self._pattern is None or not value or not any(s in value for s in self._secrets):
+        if self._pattern is None or not any(s in value for s in self._secrets):
             return value
         return self._pattern.sub(MASK, value)
 

@@ -153,8 +153,7 @@ class Definition:
         return [op for res in self.resources.values() for op in res.operations.values()]
 
 
-@dataclass(frozen=True, slots=True)
-class RequestPlan:
+class RequestPlan(NamedTuple):
     """Everything needed to send one request, before base URL and auth are added."""
 
     method: HttpMethod

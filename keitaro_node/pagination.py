@@ -10,7 +10,7 @@ the walk.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .model import JSON, Paging, RequestPlan, Returns
@@ -32,10 +32,10 @@ def page_request(plan: RequestPlan, paging: Paging, offset: int) -> RequestPlan:
         body = dict(plan.body or {})
         body["limit"] = paging.page_size
         body["offset"] = offset
-        return replace(plan, body=body)
+        return plan._replace(body=body)
     query = [(k, v) for k, v in plan.query if k not in ("limit", "offset")]
     query += [("limit", str(paging.page_size)), ("offset", str(offset))]
-    return replace(plan, query=tuple(query))
+    return plan._replace(query=tuple(query))
 
 
 @dataclass

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import shlex
+import tomllib
+from pathlib import Path
 
-from .conftest import ROOT
+import pytest
+
+from keitaro_node.cli import build_parser
+from keitaro_node.workflows import load_workflow, run_workflow
+
+from .conftest import CANARY, ROOT
+from .readme_blocks import blocks, run_python
 from .test_workflows import run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -24,3 +35,53 @@ def test_the_two_setup_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install --quiet '.[test]' && python -m pytest" in ci
     assert "keitaro-node run workflows/quickstart.yaml" in ci
+
+
+PYTHON = blocks("python")
+
+
+def test_the_readme_has_examples() -> None:
+    assert len(PYTHON) >= 3 and blocks("yaml") and blocks("json") and len(blocks("bash")) >= 3
+    for engine in ("prefect", "airflow", "dagster"):
+        assert blocks("python", engine), engine
+
+
+@pytest.mark.parametrize("code", PYTHON, ids=[f"python-{i}" for i in range(len(PYTHON))])
+def test_python_examples_run(code: str, emulator, tmp_path: Path) -> None:
+    done = run_python(code, emulator.url, CANARY, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert CANARY not in done.stdout + done.stderr
+
+
+def test_yaml_examples_run(tmp_path: Path) -> None:
+    for text in blocks("yaml"):
+        result = asyncio.run(run_workflow(load_workflow(text=text), environ={}))
+        assert result.items and result.failed == 0
+
+
+def test_json_example_is_an_output_item(node) -> None:
+    (example,) = blocks("json")
+    shown = json.loads(example)
+    real = node.execute_sync(resource="settings", operation="create", parameters={"settingsData": {"a": 1}})[0]
+    assert set(shown) == set(real) and set(shown["json"]) == set(real["json"])
+    assert set(shown["json"]["request"]["headers"]) == set(real["json"]["request"]["headers"])
+
+
+def test_bash_examples_are_real_commands() -> None:
+    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    parser = build_parser()
+    for block in blocks("bash"):
+        for line in block.splitlines():
+            for command in (c.strip() for c in line.split("#")[0].split("&&")):
+                if not command:
+                    continue
+                words = shlex.split(command)
+                if words[0] == "keitaro-node":
+                    parser.parse_args(words[1:])
+                    assert all((ROOT / w).exists() for w in words if w.startswith("workflows/"))
+                elif words[:2] == ["pip", "install"]:
+                    for target in words[2:]:
+                        wanted = re.findall(r"\[(.*)\]", target)
+                        assert not wanted or set(wanted[0].split(",")) <= extras, target
+                else:
+                    assert words[0] in ("python", "ruff", "mypy"), command
