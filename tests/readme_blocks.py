@@ -22,5 +22,12 @@ def run_python(code: str, domain: str, api_key: str, cwd: Path) -> subprocess.Co
     """Run a README example as a script, with the tracker in the environment."""
     (cwd / "workflows").symlink_to(ROOT / "workflows")
     env = {**os.environ, "KEITARO_DOMAIN": domain, "KEITARO_API_KEY": api_key}
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

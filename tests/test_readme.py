@@ -62,13 +62,17 @@ def test_yaml_examples_run(tmp_path: Path) -> None:
 def test_json_example_is_an_output_item(node) -> None:
     (example,) = blocks("json")
     shown = json.loads(example)
-    real = node.execute_sync(resource="settings", operation="create", parameters={"settingsData": {"a": 1}})[0]
+    real = node.execute_sync(
+        resource="settings", operation="create", parameters={"settingsData": {"a": 1}}
+    )[0]
     assert set(shown) == set(real) and set(shown["json"]) == set(real["json"])
     assert set(shown["json"]["request"]["headers"]) == set(real["json"]["request"]["headers"])
 
 
 def test_bash_examples_are_real_commands() -> None:
-    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    extras = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    )
     parser = build_parser()
     for block in blocks("bash"):
         for line in block.splitlines():

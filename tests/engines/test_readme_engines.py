@@ -14,7 +14,9 @@ pytestmark = pytest.mark.engines
 
 
 @pytest.mark.parametrize("engine", ["prefect", "airflow", "dagster"])
-def test_engine_example_runs(engine: str, emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engine_example_runs(
+    engine: str, emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     need(engine)
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
