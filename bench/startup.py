@@ -22,7 +22,8 @@ def _time(args: list[str], runs: int) -> float:
     return statistics.median(samples)
 
 
-def _heavy(flag: str) -> list[str]:
+def heavy_imports(flag: str) -> list[str]:
+    """aiohttp or jsonschema, if ``keitaro-node FLAG`` imports them."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "keitaro_node.cli", flag],
         capture_output=True,
@@ -39,7 +40,7 @@ def run(runs: int = 7) -> list[Result]:
     results = []
     for flag in ("--help", "--version"):
         took = _time([sys.executable, "-m", "keitaro_node.cli", flag], runs)
-        heavy = _heavy(flag)
+        heavy = heavy_imports(flag)
         ratio = took / base
         results.append(
             Result(

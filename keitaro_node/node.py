@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +60,8 @@ class KeitaroNode:
 
         Raises ItemError (naming the item) on the first failure unless ``continue_on_fail``.
         """
-        transport = AiohttpTransport(
-            concurrency=max(1, concurrency), timeouts=self.timeouts, max_body=self.max_body
-        )
-        try:
-            client = KeitaroClient(
-                self.credentials, transport, self.retry, rate_limit=self.rate_limit
-            )
-            return await Executor(self.definition, client).run(
+        async with self._executor(concurrency) as executor:
+            return await executor.run(
                 items if items is not None else [{"json": {}}],
                 resource,
                 operation,
@@ -76,8 +71,6 @@ class KeitaroNode:
                 split=split,
                 on_progress=on_progress,
             )
-        finally:
-            await transport.close()
 
     async def stream(
         self,
@@ -91,15 +84,21 @@ class KeitaroNode:
 
         Memory stays flat however many rows there are: nothing is kept between pages.
         """
-        transport = AiohttpTransport(concurrency=1, timeouts=self.timeouts, max_body=self.max_body)
+        async with self._executor(1) as executor:
+            async for page in executor.stream(resource, operation, parameters or {}, on_progress):
+                yield page
+
+    @asynccontextmanager
+    async def _executor(self, concurrency: int) -> AsyncIterator[Executor]:
+        """One run: one session (connection limit = concurrency), closed at the end."""
+        transport = AiohttpTransport(
+            concurrency=max(1, concurrency), timeouts=self.timeouts, max_body=self.max_body
+        )
         try:
             client = KeitaroClient(
                 self.credentials, transport, self.retry, rate_limit=self.rate_limit
             )
-            async for page in Executor(self.definition, client).stream(
-                resource, operation, parameters or {}, on_progress
-            ):
-                yield page
+            yield Executor(self.definition, client)
         finally:
             await transport.close()
 

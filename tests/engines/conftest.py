@@ -16,3 +16,7 @@ def need(module: str) -> None:
             f"{module} is not installed (pip install 'keitaro-node[{module}]')",
             allow_module_level=True,
         )
+
+
+# Prefect logs "Stopping temporary server" at exit, after pytest has closed its capture streams.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
