@@ -244,8 +244,6 @@ def _semantic_problems(
                     expressions.check(value)
                 except InputError as exc:
                     problems.append(f"{_where(source, lines, [*here, *key])}: {exc.message}")
-        if node["type"] == "filter":
-            continue
     return problems
 
 

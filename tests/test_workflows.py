@@ -14,7 +14,7 @@ import pytest
 
 from keitaro_node.cli import main
 from keitaro_node.n8n import export_n8n, import_n8n
-from keitaro_node.workflows import WorkflowError, load_workflow, run_workflow
+from keitaro_node.workflows import NodeFailed, WorkflowError, load_workflow, run_workflow
 
 from .conftest import ROOT
 
@@ -294,3 +294,37 @@ def test_n8n_defaults_fill_omitted_parameters() -> None:
         )
     )
     assert result.items[0]["json"]["request"]["url"].endswith("/groups?type=campaigns")
+
+
+def test_retry_on_fail_resends_only_failed_items(tmp_path: Path) -> None:
+    # Creates are never retried by the HTTP layer; the node's retryOnFail re-sends the failures.
+    text = (
+        "name: r\ncredentials: {emulator: {seed: empty, faults: '500=0.3,seed=3'}}\nnodes:\n"
+        "  - {name: Rows, type: items, items: [{n: 1}, {n: 2}, {n: 3}, {n: 4}, {n: 5}, {n: 6}]}\n"
+        "  - name: Save\n    type: keitaro\n    resource: settings\n    operation: create\n"
+        "    retryOnFail: true\n    maxTries: 5\n    waitBetweenTries: 0\n"
+        "    parameters: {settingsData: {n: '={{ $json.n }}'}}\n"
+    )
+    result = asyncio.run(run_workflow(load_workflow(text=text), environ={}))
+    assert result.failed == 0
+    assert [i["json"]["data"]["n"] for i in result.items] == [1, 2, 3, 4, 5, 6]
+    assert [i["pairedItem"]["item"] for i in result.items] == list(range(6))
+    no_retries = load_workflow(text=text.replace("retryOnFail: true", "retryOnFail: false"))
+    with pytest.raises(NodeFailed, match="node 'Save', item"):  # the faults do hit
+        asyncio.run(run_workflow(no_retries, environ={}))
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    from keitaro_node.cli import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen, piped = Terminal(), io.StringIO()
+    for stream in (screen, piped):
+        bar = Progress(stream, enabled=True)
+        for done in range(1, 41):
+            bar("Save settings", done, 40)
+    assert "Save settings" in screen.getvalue() and "40/40" in screen.getvalue()
+    assert piped.getvalue() == ""
