@@ -48,22 +48,27 @@ def with_file(make: Callable[[Fixtures], int], base: str) -> Callable[[Fixtures]
     return build
 
 
+def plain_entity(
+    base: str, create: dict[str, Any], clone: str = "POST"
+) -> dict[tuple[str, str], Builder]:
+    """The six requests of a plain entity: list, create, get, update, delete, clone."""
+
+    def make(f: Fixtures) -> int:
+        return f.entity(base)
+
+    return {
+        ("GET", base): lambda f: (base, None),
+        ("POST", base): lambda f: (base, {"name": unique("e")}),
+        ("GET", f"{base}/{{id}}"): _id(make, f"{base}/{{id}}"),
+        ("PUT", f"{base}/{{id}}"): lambda f: (f"{base}/{make(f)}", {"notes": "x"}),
+        ("DELETE", f"{base}/{{id}}"): _id(make, f"{base}/{{id}}"),
+        (clone, f"{base}/{{id}}/clone"): _id(make, f"{base}/{{id}}/clone"),
+    }
+
+
 REQUESTS: dict[tuple[str, str], Builder] = {
-    ("GET", "/affiliate_networks"): lambda f: ("/affiliate_networks", None),
-    ("POST", "/affiliate_networks"): lambda f: ("/affiliate_networks", {"name": unique("an")}),
-    ("GET", "/affiliate_networks/{id}"): _id(
-        lambda f: f.entity("/affiliate_networks"), "/affiliate_networks/{id}"
-    ),
-    ("PUT", "/affiliate_networks/{id}"): lambda f: (
-        f"/affiliate_networks/{f.entity('/affiliate_networks')}",
-        {"notes": "x"},
-    ),
-    ("DELETE", "/affiliate_networks/{id}"): _id(
-        lambda f: f.entity("/affiliate_networks"), "/affiliate_networks/{id}"
-    ),
-    ("POST", "/affiliate_networks/{id}/clone"): _id(
-        lambda f: f.entity("/affiliate_networks"), "/affiliate_networks/{id}/clone"
-    ),
+    **plain_entity("/affiliate_networks"),
+    **plain_entity("/traffic_sources"),
     ("GET", "/botlist"): lambda f: ("/botlist", None),
     ("PUT", "/botlist"): lambda f: ("/botlist", {"value": "1.1.1.1\n2.2.2.2"}),
     ("DELETE", "/botlist"): lambda f: ("/botlist", None),
@@ -257,21 +262,6 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ),
     ("GET", "/streams/deleted"): lambda f: ("/streams/deleted", None),
     ("GET", "/streams/search"): lambda f: ("/streams/search?query=Demo", None),
-    ("GET", "/traffic_sources"): lambda f: ("/traffic_sources", None),
-    ("POST", "/traffic_sources"): lambda f: ("/traffic_sources", {"name": "TS"}),
-    ("GET", "/traffic_sources/{id}"): _id(
-        lambda f: f.entity("/traffic_sources"), "/traffic_sources/{id}"
-    ),
-    ("PUT", "/traffic_sources/{id}"): lambda f: (
-        f"/traffic_sources/{f.entity('/traffic_sources')}",
-        {"notes": "n"},
-    ),
-    ("DELETE", "/traffic_sources/{id}"): _id(
-        lambda f: f.entity("/traffic_sources"), "/traffic_sources/{id}"
-    ),
-    ("POST", "/traffic_sources/{id}/clone"): _id(
-        lambda f: f.entity("/traffic_sources"), "/traffic_sources/{id}/clone"
-    ),
     ("GET", "/users"): lambda f: ("/users", None),
     ("POST", "/users"): lambda f: (
         "/users",
