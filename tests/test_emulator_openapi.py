@@ -48,9 +48,7 @@ def with_file(make: Callable[[Fixtures], int], base: str) -> Callable[[Fixtures]
     return build
 
 
-def plain_entity(
-    base: str, create: dict[str, Any], clone: str = "POST"
-) -> dict[tuple[str, str], Builder]:
+def plain_entity(base: str, clone: str = "POST") -> dict[tuple[str, str], Builder]:
     """The six requests of a plain entity: list, create, get, update, delete, clone."""
 
     def make(f: Fixtures) -> int:
