@@ -135,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emu.add_argument("--validation-status", type=int, choices=(406, 422), default=422)
     emu.add_argument("--unknown-path", choices=("html", "404"), default="html")
+    emu.add_argument(
+        "--restricted",
+        action="store_true",
+        help="answer as a USER-type key does: 403 on /users, no domains",
+    )
     return parser
 
 

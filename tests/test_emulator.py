@@ -262,3 +262,12 @@ def test_landing_files(http: Http) -> None:
         "data": "body{}"
     }
     assert http.api("GET", f"/landing_pages/{landing['id']}/get_file?path=../etc/passwd")[0] == 400
+
+
+def test_restricted_key_mode() -> None:
+    with Emulator.in_thread(api_key="k" * 8, seed="demo", clicks=5, restricted=True) as emu:
+        http = Http(emu.url, "k" * 8)
+        status, _, body = http.api("GET", "/users")
+        assert status == 403 and body["stacktrace"] is None and "no permission" in body["error"]
+        assert http.api("GET", "/domains")[::2] == (200, [])
+        assert http.api("GET", "/campaigns")[0] == 200

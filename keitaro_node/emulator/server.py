@@ -31,6 +31,7 @@ PANEL_HTML = (
     "<!DOCTYPE html><html><head><title>Keitaro</title></head>"
     '<body><div id="app">Keitaro admin panel (emulator)</div></body></html>'
 )
+RESTRICTED = "You have no permission to access this page to view users"
 NGINX_502 = (
     "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
     "</center><hr><center>nginx</center></body></html>"
@@ -138,7 +139,9 @@ class Emulator:
         unknown_path: Literal["html", "404"] = "html",
         timezone: str = "UTC",
         postback_key: str = "emulatorpostback",
+        restricted: bool = False,
     ) -> None:
+        """``restricted``: answer as a USER-type key does (403 on /users, an empty /domains)."""
         if not api_key:
             raise ValueError("the emulator needs an API key")
         self._api_key = api_key
@@ -148,6 +151,7 @@ class Emulator:
         self.tracker = Tracker(self.store, timezone, validation_status, postback_key)
         self.journal = Journal(api_key)
         self.unknown_path = unknown_path
+        self.restricted = restricted
         self.set_faults(faults)
         self._seed = (seed, clicks)
         self.in_flight = 0
@@ -274,6 +278,10 @@ class Emulator:
         guarded = request.path.startswith(("/admin_api", CONTROL_PREFIX))
         if guarded and not self._authorised(request):
             return reply({"error": "Unauthorized"}, 401)
+        if self.restricted and request.path.startswith(API_PREFIX + "/users"):
+            return reply({"error": RESTRICTED, "stacktrace": None}, 403)
+        if self.restricted and request.method == "GET" and request.path == API_PREFIX + "/domains":
+            return reply([])
         return await handler(request)
 
     @web.middleware
