@@ -431,6 +431,7 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             faults=args.faults,
             validation_status=args.validation_status,
             unknown_path=args.unknown_path,
+            restricted=args.restricted,
         ) as emu:
             out.write(f"Keitaro emulator at {emu.url}  (Admin API: {emu.url}/admin_api/v1)\n")
             if generated:
