@@ -151,3 +151,28 @@ def test_json_string_data_is_parsed(node: KeitaroNode, emulator) -> None:
     )
     assert out[0]["json"]["data"]["theme"] == "dark"
     assert emulator.journal.last().body == {"theme": "dark", "n": 2}
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["jsonschema-rs", "jsonschema only"])
+def test_same_answers_with_or_without_the_fast_validator(
+    fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keitaro_node import parameters
+    from keitaro_node.loader import load_definition
+
+    if not fast:
+        monkeypatch.setattr(parameters, "jsonschema_rs", None)
+    elif parameters.jsonschema_rs is None:
+        pytest.skip("jsonschema-rs is not installed")
+    inputs = parameters.OperationInputs(load_definition().operation("click", "getAll"))
+    assert (
+        inputs.prepare({"clickFilters": {"interval": "today"}})["clickFilters"]["interval"]
+        == "today"
+    )
+    for bad, words in (
+        ({"clickFilters": {"interval": "soon"}}, "is not one of"),
+        ({"clickFilters": {"limit": 0}}, "less than the minimum"),
+        ({}, "needs an interval"),
+    ):
+        with pytest.raises(InputError, match=words):
+            inputs.prepare(bad)
