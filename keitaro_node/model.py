@@ -210,7 +210,7 @@ class Credentials:
     @property
     def base_url(self) -> str:
         """``https://host/admin_api/v1``; an explicit ``http://`` is kept (local trackers)."""
-        raw = self.domain.strip().rstrip("/")
+        raw = self.domain.strip()
         if "://" not in raw:
             raw = "https://" + raw
         parts = urlsplit(raw)
