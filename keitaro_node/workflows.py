@@ -667,8 +667,8 @@ async def run_workflow(
             )
         raise WorkflowError(
             f"{source}: no credentials: add 'credentials:' to the workflow "
-            "(emulator: {seed: demo}, or domain and apiKey), or set KEITARO_DOMAIN "
-            "and KEITARO_API_KEY"
+            "(emulator: {seed: demo}, or domain and apiKey), set KEITARO_DOMAIN "
+            "and KEITARO_API_KEY, or run keitaro-node with --emulator or --credentials FILE"
         )
     if "emulator" in spec:
         options = spec["emulator"]
