@@ -89,3 +89,38 @@ def test_bash_examples_are_real_commands() -> None:
                         assert not wanted or set(wanted[0].split(",")) <= extras, target
                 else:
                     assert words[0] in ("python", "ruff", "mypy"), command
+
+
+def _message(node, resource: str, operation: str, parameters: dict) -> str:
+    from keitaro_node import InputError, ItemError
+
+    try:
+        node.execute_sync(resource=resource, operation=operation, parameters=parameters)
+    except ItemError as exc:
+        return exc.cause.message
+    except InputError as exc:
+        return exc.message
+    raise AssertionError("no error")
+
+
+@pytest.mark.parametrize(
+    ("resource", "operation", "parameters"),
+    [
+        ("settings", "create", {"settingsData": "{bad"}),
+        ("settings", "create", {"settingsData": {}}),
+        ("settings", "create", {}),
+        ("campaign", "getAll", {"limit": "ten"}),
+        ("campaign", "get", {}),
+        ("campaign", "get", {"campaignId": "../x"}),
+        ("stats", "create", {}),
+        ("click", "getAll", {}),
+        ("click", "getAll", {"clickFilters": {"from": "2026-01-01", "limit": 5}}),
+        ("settings", "create", {"settingsData": {"a": 1}, "bogus": 1}),
+    ],
+)
+def test_bad_input_table_matches_the_code(
+    node, resource: str, operation: str, parameters: dict
+) -> None:
+    message = _message(node, resource, operation, parameters)
+    table = README[README.index("## Bad input") :]
+    assert message in table, message
