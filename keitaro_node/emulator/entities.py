@@ -121,7 +121,8 @@ class Entities:
         self, spec: EntitySpec, body: Any, prepare: Callable[[dict[str, Any]], None] | None = None
     ) -> dict[str, Any]:
         body = self.body(body)
-        doc = {**spec.defaults(), **{k: v for k, v in body.items() if k not in READONLY}}
+        defaults = spec.defaults()
+        doc = {**defaults, **{k: v for k, v in body.items() if k not in READONLY}}
         if prepare is not None:
             prepare(doc)
         self.check(spec, doc)
@@ -129,7 +130,7 @@ class Entities:
             stamp = now_text()
             doc["id"] = self.store.next_id(spec.kind)
             doc["created_at"] = doc["updated_at"] = stamp
-            if "position" in spec.defaults() and not body.get("position"):
+            if "position" in defaults and not body.get("position"):
                 doc["position"] = doc["id"]
             self.store.put(spec.kind, doc)
         return doc
