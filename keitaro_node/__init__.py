@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         InputError,
         ItemError,
         KeitaroNodeError,
+        NotFoundError,
         RequestError,
         TransportError,
     )
@@ -33,6 +34,7 @@ _EXPORTS = {
     "InputError": "errors",
     "ItemError": "errors",
     "KeitaroNodeError": "errors",
+    "NotFoundError": "errors",
     "RequestError": "errors",
     "TransportError": "errors",
     "Credentials": "model",
@@ -51,6 +53,7 @@ __all__ = [
     "ItemError",
     "KeitaroNode",
     "KeitaroNodeError",
+    "NotFoundError",
     "RequestError",
     "RetryPolicy",
     "Timeouts",

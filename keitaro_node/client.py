@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from .errors import ApiError, RequestError, TransportError
+from .errors import ApiError, InputError, RequestError, TransportError
 from .masking import SECRET_FILTER, Redactor, logger
 from .model import ApiResponse, Credentials, RequestPlan
 from .policy import RetryPolicy, retry_after_seconds
@@ -80,9 +80,13 @@ def _looks_like_html(raw: RawResponse) -> bool:
     return "html" in ctype or raw.body[:256].lstrip()[:1] == b"<"
 
 
+def _parse_text(raw: RawResponse) -> str:
+    return raw.body.decode("utf-8", errors="replace").strip()
+
+
 def _parse_body(raw: RawResponse) -> Any:
     """JSON if it parses, else the text (error bodies are often plain text)."""
-    text = raw.body.decode("utf-8", errors="replace")
+    text = _parse_text(raw)
     try:
         return json.loads(text)
     except ValueError:
@@ -123,10 +127,14 @@ class KeitaroClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = credentials.base_url
+        self._postback_base = f"{credentials.root_url}/{credentials.postback_key or ''}"
+        self._has_postback_key = bool(credentials.postback_key)
         self._origin = urlsplit(self.base_url)
         self._key_bytes = credentials.api_key.encode()
-        self.redactor = Redactor([credentials.api_key])
-        SECRET_FILTER.add(credentials.api_key)
+        secrets = [credentials.api_key, *filter(None, [credentials.postback_key])]
+        self.redactor = Redactor(secrets)
+        for secret in secrets:
+            SECRET_FILTER.add(secret)
         self.transport = transport
         self.policy = policy or RetryPolicy()
         self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep) if rate_limit else None
@@ -136,25 +144,37 @@ class KeitaroClient:
             "Accept": "application/json",
         }
         self._masked_headers = self.redactor.headers(self._headers)
+        self._postback_headers = {"Accept": "*/*"}  # the postback URL is not the Admin API
         self._sleep = sleep
         self._clock = clock
 
     def __repr__(self) -> str:
         return f"KeitaroClient(base_url={self.base_url!r})"
 
+    def _base(self, plan: RequestPlan) -> str:
+        return self._postback_base if plan.endpoint == "postback" else self.base_url
+
     def url(self, plan: RequestPlan) -> str:
-        return _with_query(f"{self.base_url}{plan.path}", plan.query)
+        return _with_query(f"{self._base(plan)}{plan.path}", plan.query)
 
     def describe(self, plan: RequestPlan) -> dict[str, Any]:
         """The masked request metadata that output items and errors carry."""
+        postback = plan.endpoint == "postback"
         return {
             "url": self.redactor.url(self.url(plan)),
             "method": plan.method,
-            "headers": dict(self._masked_headers),
+            "headers": dict(self._postback_headers if postback else self._masked_headers),
         }
 
     async def send(self, plan: RequestPlan) -> ApiResponse:
         """Send with retries; raise ApiError or TransportError carrying masked metadata."""
+        if plan.endpoint == "postback" and not self._has_postback_key:
+            raise InputError(
+                "credentials: this operation sends an S2S postback, which needs the tracker's "
+                "postback key (Maintenance → Postback URL): set postbackKey in the credentials "
+                "or KEITARO_POSTBACK_KEY",
+                property="postbackKey",
+            )
         started = self._clock()
         attempt = 0
         while True:
@@ -189,10 +209,11 @@ class KeitaroClient:
 
     async def _follow(self, plan: RequestPlan) -> RawResponse:
         """Send, following redirects only within the tracker's own origin (at most 3)."""
-        url, query = f"{self.base_url}{plan.path}", plan.query
+        url, query = f"{self._base(plan)}{plan.path}", plan.query
+        headers = self._postback_headers if plan.endpoint == "postback" else self._headers
         for _ in range(MAX_REDIRECTS + 1):
             raw = await self.transport.send(
-                HttpRequest(plan.method, url, self._headers, query, plan.body)
+                HttpRequest(plan.method, url, headers, query, plan.body)
             )
             location = raw.headers.get("Location")
             if raw.status not in REDIRECTS or not location:
@@ -255,6 +276,8 @@ class KeitaroClient:
                 response_data=data,
                 description=describe_error_body(data),
             )
+        if plan.endpoint == "postback":  # the postback URL answers with text ("Success", …)
+            return ApiResponse(raw.status, self.redactor.text(_parse_text(raw)), raw.headers)
         if not raw.body.strip():
             if plan.method == "GET":
                 raise ApiError(

@@ -7,7 +7,8 @@
     ├── InputError                   a user mistake: bad item, property, resource or operation
     ├── RequestError                 one request failed
     │   ├── ApiError                 the tracker answered with an error (status >= 300, or a lie)
-    │   └── TransportError           no usable answer: connection refused/reset, timeout, bad body
+    │   ├── TransportError           no usable answer: connection refused/reset, timeout, bad body
+    │   └── NotFoundError            the tracker answered, but the named record is not in it
     ├── ItemError                    the run stopped on item N (wraps InputError or RequestError)
     └── Interrupted                  Ctrl-C / SIGTERM: carries the items that finished
 
@@ -107,6 +108,10 @@ class TransportError(RequestError):
     ) -> None:
         super().__init__(message, description=description, request=request)
         self.sent = sent
+
+
+class NotFoundError(RequestError):
+    """A multi-step operation read the tracker's answer and the named record is not in it."""
 
 
 class ItemError(KeitaroNodeError):

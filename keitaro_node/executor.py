@@ -7,10 +7,10 @@ import traceback
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
-from . import planner
+from . import planner, steps
 from .client import KeitaroClient
 from .errors import InputError, Interrupted, ItemError, KeitaroNodeError, RequestError
-from .model import JSON, Definition, Item, Operation, PairedItem, RequestPlan
+from .model import JSON, Definition, Edit, Item, Operation, PairedItem, RequestPlan
 from .pagination import PageWalk, page_request, records
 from .parameters import OperationInputs
 
@@ -41,6 +41,8 @@ class Executor:
         self.definition = definition
         self.client = client
         self._inputs: dict[str, OperationInputs] = {}
+        self._edit_locks: dict[str, asyncio.Lock] = {}
+        """One lock per edited object: two items editing one campaign's postbacks take turns."""
 
     def inputs(self, op: Operation) -> OperationInputs:
         """The operation's compiled validators, built once per executor."""
@@ -116,9 +118,11 @@ class Executor:
             exc.item_index = index
             return exc
         except RequestError as exc:
+            if not exc.request:  # a record not found in an answer: name the request read
+                exc.request = self.client.describe(plan)
             return exc
         paired: PairedItem = {"item": index}
-        if split and op.returns != "object":
+        if split and op.returns not in ("object", "text") and isinstance(data, list):
             return [
                 {"json": rec if isinstance(rec, dict) else {"value": rec}, "pairedItem": paired}
                 for rec in data
@@ -137,7 +141,12 @@ class Executor:
         self, op: Operation, plan: RequestPlan, params: Mapping[str, Any]
     ) -> tuple[JSON, dict[str, JSON]]:
         """The response data (every page with ``returnAll``) and the list fields of the item."""
-        if op.returns == "object":
+        if op.edit is not None:
+            return await self._edit(op, op.edit, plan, params), {}
+        if op.select is not None:
+            selected = steps.select(op.select, (await self.client.send(plan)).data, params)
+            return selected, ({} if op.select.one else {"count": len(selected)})
+        if op.returns in ("object", "text"):
             return (await self.client.send(plan)).data, {}
         if op.paging is not None and params.get("returnAll"):
             collected: list[JSON] = []
@@ -159,6 +168,18 @@ class Executor:
         if isinstance(response.data, dict) and isinstance(response.data.get("total"), int):
             extra["total"] = response.data["total"]
         return rows, extra
+
+    async def _edit(
+        self, op: Operation, spec: Edit, plan: RequestPlan, params: Mapping[str, Any]
+    ) -> JSON:
+        """Read the object, change its array, write it back; the element is the result."""
+        element = plan.body if isinstance(plan.body, dict) else {}
+        lock = self._edit_locks.setdefault(plan.path, asyncio.Lock())
+        async with lock:
+            before = (await self.client.send(RequestPlan("GET", plan.path, idempotent=True))).data
+            array = steps.edited(spec, before, element, params)
+            after = (await self.client.send(plan._replace(body={spec.array: array}))).data
+        return steps.edit_result(spec, before, after, element, params)
 
     async def _pages(
         self, op: Operation, plan: RequestPlan, walk: PageWalk

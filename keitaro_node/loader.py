@@ -20,12 +20,14 @@ from .model import (
     JSON,
     Choice,
     Definition,
+    Edit,
     Fallback,
     Operation,
     Paging,
     Property,
     Resource,
     Rule,
+    Select,
 )
 
 DEFINITION_FILE = "keitaro.node.yaml"
@@ -149,8 +151,9 @@ def semantic_problems(document: Mapping[str, Any]) -> list[str]:
                 problems.append(f"{where}.path: placeholder {{{name}}} has no path property")
             for name in sorted(set(path_props) - set(placeholders)):
                 problems.append(f"{where}.properties: path property {name!r} is not in the path")
-            if op.get("paging") and op["returns"] == "object":
+            if op.get("paging") and op["returns"] in ("object", "text"):
                 problems.append(f"{where}.paging: an operation returning one object cannot page")
+            _step_problems(op, {p["name"] for p in props}, where, problems)
             for j, prop in enumerate(props):
                 _property_problems(prop, f"{where}.properties[{j}]", problems)
             for j, rule in enumerate(op.get("rules", [])):
@@ -158,6 +161,28 @@ def semantic_problems(document: Mapping[str, Any]) -> list[str]:
             for j, fb in enumerate(op.get("fallbacks", [])):
                 _check_json_schema(fb["when"], f"{where}.fallbacks[{j}].when", problems)
     return problems
+
+
+def _step_problems(op: Mapping[str, Any], names: set[str], where: str, problems: list[str]) -> None:
+    """Multi-step operations name parameters that exist, and edits write with PUT."""
+    select, edit = op.get("select", {}), op.get("edit")
+    used = [
+        *select.get("where", {}).values(),
+        *([edit["match"]] if edit and "match" in edit else []),
+    ]
+    for name in used:
+        if name not in names:
+            problems.append(f"{where}: select/edit names unknown parameter {name!r}")
+    for name in op.get("refuse", {}):
+        if name in names:
+            problems.append(f"{where}.refuse: {name!r} is also a property")
+    if edit is not None:
+        if op["method"] != "PUT" or op.get("endpoint", "admin") != "admin":
+            problems.append(f"{where}.edit: an edit writes the object back with PUT")
+        if edit["action"] != "add" and "match" not in edit:
+            problems.append(f"{where}.edit: change and remove need `match`")
+    if select.get("one") and op["returns"] != "object":
+        problems.append(f"{where}.select: `one` returns an object")
 
 
 # --------------------------------------------------------------------------- model building
@@ -199,6 +224,7 @@ def build_property(raw: Mapping[str, Any]) -> Property:
         required=raw.get("required", False),
         default=raw.get("default"),
         key=raw.get("key"),
+        rename=raw.get("rename", {}),
         operator=raw.get("operator", "EQUALS"),
         choices=tuple(Choice(c["value"], c["displayName"]) for c in raw.get("choices", ())),
         options=tuple(build_property(c) for c in raw.get("options", ())),
@@ -207,7 +233,7 @@ def build_property(raw: Mapping[str, Any]) -> Property:
 
 def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
     props = raw.get("properties", [])
-    paging = raw.get("paging")
+    paging, select, edit = raw.get("paging"), raw.get("select"), raw.get("edit")
     return Operation(
         resource=resource,
         value=raw["value"],
@@ -231,6 +257,25 @@ def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
         paging=Paging(paging["strategy"], paging["pageSize"], paging.get("maxPages", 10_000))
         if paging
         else None,
+        endpoint=raw.get("endpoint", "admin"),
+        select=Select(
+            source=select.get("from"),
+            where=select.get("where", {}),
+            one=select.get("one", False),
+            missing=select.get("missing", "no matching record"),
+        )
+        if select
+        else None,
+        edit=Edit(
+            array=edit["array"],
+            action=edit["action"],
+            key=edit.get("key", "id"),
+            match=edit.get("match"),
+            missing=edit.get("missing", "no matching element"),
+        )
+        if edit
+        else None,
+        refuse=raw.get("refuse", {}),
         params_schema=params_schema(props),
         sends_body=any(
             p.get("in") in ("body", "filter") or p["type"] == "collection" for p in props

@@ -12,7 +12,9 @@ from .errors import InputError
 
 PropertyType = Literal["string", "number", "boolean", "options", "json", "collection"]
 Placement = Literal["path", "query", "body", "filter", "control"]
-Returns = Literal["object", "list", "rows"]
+Returns = Literal["object", "list", "rows", "text"]
+Endpoint = Literal["admin", "postback"]
+EditAction = Literal["add", "change", "remove"]
 PagingStrategy = Literal["bodyOffset", "queryOffset"]
 HttpMethod = Literal["GET", "POST", "PUT", "DELETE"]
 
@@ -43,6 +45,8 @@ class Property:
     default: JSON = None
     key: str | None = None
     """Target name: query key, dotted body path, or report filter name; defaults to ``name``."""
+    rename: Mapping[str, str] = field(default_factory=dict)
+    """Keys of a JSON object merged into the query or body, renamed on the way out."""
     operator: str = "EQUALS"
     """Report filter operator, for ``placement == "filter"``."""
     choices: tuple[Choice, ...] = ()
@@ -81,6 +85,29 @@ class Paging:
 
 
 @dataclass(frozen=True, slots=True)
+class Select:
+    """Read-then-select: records of the answer (or of its array ``source``) matching ``where``."""
+
+    source: str | None = None
+    where: Mapping[str, str] = field(default_factory=dict)
+    """Record field -> parameter name; parameters not given are not compared."""
+    one: bool = False
+    missing: str = "no matching record"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Read-modify-write of the array ``array`` of one object (a campaign's postbacks, …)."""
+
+    array: str
+    action: EditAction
+    key: str = "id"
+    match: str | None = None
+    """The parameter holding the id of the element to change or remove."""
+    missing: str = "no matching element"
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One resource action: its HTTP call, its properties and its rules."""
 
@@ -99,6 +126,11 @@ class Operation:
     rules: tuple[Rule, ...] = ()
     fallbacks: tuple[Fallback, ...] = ()
     paging: Paging | None = None
+    endpoint: Endpoint = "admin"
+    select: Select | None = None
+    edit: Edit | None = None
+    refuse: Mapping[str, str] = field(default_factory=dict)
+    """Original-node parameters with no place in the real request: name -> why."""
     params_schema: Mapping[str, JSON] = field(default_factory=dict)
     """JSON Schema of the whole parameter object, built by the loader from the properties."""
     sends_body: bool = False
@@ -110,6 +142,12 @@ class Operation:
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
+
+    def requests(self) -> tuple[tuple[HttpMethod, str], ...]:
+        """Method and path (as users see it) of each request the operation sends, in order."""
+        prefix = "/{postbackKey}" if self.endpoint == "postback" else "/admin_api/v1"
+        write = (self.method, prefix + self.path)
+        return (("GET", prefix + self.path), write) if self.edit else (write,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +199,7 @@ class RequestPlan(NamedTuple):
     query: tuple[tuple[str, str], ...] = ()
     body: JSON = None
     idempotent: bool = False
+    endpoint: Endpoint = "admin"
 
 
 class ApiResponse(NamedTuple):
@@ -186,6 +225,8 @@ class Credentials:
 
     domain: str
     api_key: str = field(repr=False)
+    postback_key: str | None = field(default=None, repr=False)
+    """The tracker's postback key (Maintenance → Postback URL): only postback operations need it."""
 
     def __post_init__(self) -> None:
         if not self.domain or not self.domain.strip():
@@ -194,7 +235,8 @@ class Credentials:
             raise InputError("credentials: the API key is empty", property="api_key")
 
     def __repr__(self) -> str:
-        return f"Credentials(domain={self.domain!r}, api_key='***')"
+        postback = ", postback_key='***'" if self.postback_key else ""
+        return f"Credentials(domain={self.domain!r}, api_key='***'{postback})"
 
     __str__ = __repr__
 
@@ -205,11 +247,20 @@ class Credentials:
         missing = [n for n in ("KEITARO_DOMAIN", "KEITARO_API_KEY") if not env.get(n)]
         if missing:
             raise InputError(f"credentials: environment variable(s) not set: {', '.join(missing)}")
-        return cls(domain=env["KEITARO_DOMAIN"], api_key=env["KEITARO_API_KEY"])
+        return cls(
+            domain=env["KEITARO_DOMAIN"],
+            api_key=env["KEITARO_API_KEY"],
+            postback_key=env.get("KEITARO_POSTBACK_KEY") or None,
+        )
 
     @property
     def base_url(self) -> str:
         """``https://host/admin_api/v1``; an explicit ``http://`` is kept (local trackers)."""
+        return self.root_url + "/admin_api/v1"
+
+    @property
+    def root_url(self) -> str:
+        """``https://host``: where the tracker's own URLs (the S2S postback URL) live."""
         raw = self.domain.strip()
         if "://" not in raw:
             raw = "https://" + raw
@@ -223,4 +274,4 @@ class Credentials:
             if path.endswith(suffix):
                 path = path[: -len(suffix)]
                 break
-        return f"{parts.scheme}://{parts.netloc}{path}/admin_api/v1"
+        return f"{parts.scheme}://{parts.netloc}{path}"

@@ -42,6 +42,15 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _given(raw: Mapping[str, Any], dotted: str) -> bool:
+    """Whether a parameter (``name`` or ``collection.child``) is given, and not blank."""
+    name, _, child = dotted.partition(".")
+    value = raw.get(name)
+    if child:
+        return isinstance(value, Mapping) and not _is_blank(value.get(child))
+    return not _is_blank(value)
+
+
 def set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
     """``set_dotted(d, "a.b", 1)`` makes ``d["a"]["b"] == 1``, creating objects on the way."""
     *parents, last = dotted.split(".")
@@ -71,6 +80,13 @@ class OperationInputs:
         """Validated parameters, or an InputError naming the property and the rule."""
         if not isinstance(raw, Mapping):
             raise InputError(f"parameters must be an object, got {type(raw).__name__}")
+        refused = next((name for name in self.op.refuse if _given(raw, name)), None)
+        if refused is not None:
+            raise InputError(
+                f"{self.op.key}: {refused!r} has no place in the real request: "
+                f"{self.op.refuse[refused]}",
+                property=refused.split(".")[0],
+            )
         params = {k: v for k, v in raw.items() if not _is_blank(v) or k not in self._props}
         for prop in self.op.properties:
             self._complete(prop, params)

@@ -52,13 +52,18 @@ def _place(
             _place(prop.options, value, path, query, body)
         elif prop.placement == "path":
             path[prop.name] = quote(query_value(value), safe="")
+        elif (
+            prop.key is None and isinstance(value, Mapping) and prop.placement in ("query", "body")
+        ):
+            merged = {prop.rename.get(k, k): v for k, v in value.items()}
+            if prop.placement == "query":
+                query.extend((k, query_value(v)) for k, v in merged.items())
+            else:
+                body.update(merged)
         elif prop.placement == "query":
             query.append((prop.target, query_value(value)))
         elif prop.placement == "body":
-            if prop.key is None and isinstance(value, Mapping):
-                body.update(value)
-            else:
-                _merge(body, prop.target, value)
+            _merge(body, prop.target, value)
         elif prop.placement == "filter":
             _merge(body, "filters", [_filter(prop, value)])
 
@@ -75,4 +80,5 @@ def plan(op: Operation, params: Mapping[str, Any]) -> RequestPlan:
         query=tuple(query),
         body=body if body or op.sends_body else None,
         idempotent=op.idempotent,
+        endpoint=op.endpoint,
     )

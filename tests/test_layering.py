@@ -24,6 +24,7 @@ LAYERS = {
     "planner": 2,
     "expressions": 2,
     "pagination": 2,
+    "steps": 2,
     "policy": 2,
     "outputs": 2,
     "transport": 3,

@@ -1,4 +1,4 @@
-"""The Admin API v1 routes: every official operation, plus the node's unofficial paths."""
+"""The Admin API v1 routes: every official operation, and (on opt-in) the original node's paths."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from .entities import ApiProblem, Entities, EntitySpec, now_text, token
 from .files import FilesMixin
 from .responses import BODY, Handler, Route, body_of, empty, int_id, reply
 from .specs import (
-    BLACKLIST,
     CAMPAIGNS,
     DOMAINS,
     FACEBOOK,
@@ -24,7 +23,6 @@ from .specs import (
     LANDINGS,
     NETWORKS,
     OFFERS,
-    POSTBACKS,
     SETTINGS,
     SOURCES,
     STREAMS,
@@ -44,6 +42,8 @@ class Tracker(TrafficMixin, FilesMixin):
     timezone: str = "UTC"
     validation_status: int = 422
     postback_key: str = "emulatorpostback"
+    restricted: bool = False
+    """Answer as for a USER-type key (campaign domains hidden, …)."""
     now: Callable[[], float] = time.time
     entities: Entities = field(init=False)
 
@@ -109,7 +109,11 @@ class Tracker(TrafficMixin, FilesMixin):
     def present(self, spec: EntitySpec, doc: Mapping[str, Any]) -> dict[str, Any]:
         """A stored document as the tracker shows it (computed fields added)."""
         view = self.entities.view(spec, doc)
-        if spec is STREAMS:
+        if spec is CAMPAIGNS:
+            domain = self.store.get(DOMAINS.kind, int(doc.get("domain_id") or 0))
+            view["domain"] = None if self.restricted or not domain else domain["name"]
+            view.pop("domain_id", None)  # write-only
+        elif spec is STREAMS:
             view["filters"] = [
                 {**f, "payload": _payload_text(f.get("payload"))}
                 for f in self.store.all(FILTERS.kind)
@@ -130,7 +134,7 @@ class Tracker(TrafficMixin, FilesMixin):
 
     # ================================================================== routes
     def routes(self) -> list[Route]:
-        """(method, path under /admin_api/v1, handler); fixed paths come before {id} ones."""
+        """The official API: (method, path under /admin_api/v1, handler)."""
         return [
             # campaigns
             ("GET", "/campaigns/deleted", self.campaigns_deleted),
@@ -178,6 +182,7 @@ class Tracker(TrafficMixin, FilesMixin):
             *self._crud("/affiliate_networks", NETWORKS, clone="clone"),
             *self._crud("/traffic_sources", SOURCES, clone="clone"),
             ("GET", "/domains/deleted", self.domains_deleted),
+            ("GET", "/domains/ip", self.domains_ip),
             *self._crud("/domains", DOMAINS, create=self.domains_create),
             ("POST", "/domains/{id}/check", self.domain_check),
             ("POST", "/domains/{id}/restore", self.state_handler(DOMAINS, "active")),
@@ -205,8 +210,6 @@ class Tracker(TrafficMixin, FilesMixin):
             ("POST", "/logs/types", self.log_types),
             ("GET", "/logs/{type}", self.logs_get),
             ("DELETE", "/logs/{type}", self.logs_clear),
-            ("POST", "/logs/{type}", self.log_append),
-            ("PUT", "/logs/{type}/{id}", self.log_update),
             # integrations
             ("GET", "/integrations/avscan", self.setting_get("avscan_key")),
             ("PUT", "/integrations/avscan", self.setting_put("avscan_key")),
@@ -220,20 +223,18 @@ class Tracker(TrafficMixin, FilesMixin):
             ("GET", "/integrations/facebook/{id}/campaign", self.facebook_campaigns),
             ("POST", "/integrations/facebook/{id}/campaign", self.facebook_assign(True)),
             ("DELETE", "/integrations/facebook/{id}/campaign", self.facebook_assign(False)),
-            # the original node's paths that the official API lacks
+        ]
+
+    def original_routes(self) -> list[Route]:
+        """The original node's guessed paths that no real tracker has (served only on opt-in)."""
+        return [
             *self._crud("/settings", SETTINGS),
-            *self._crud("/blacklist", BLACKLIST),
-            *self._crud("/postbacks", POSTBACKS),
-            ("POST", "/postbacks/{id}/test", self.postback_test),
-            *self._crud("/filters", FILTERS, listing=False, create=self.filter_create),
             ("POST", "/clicks", self.click_create),
-            ("GET", "/clicks/{id}", self.click_get),
             ("PUT", "/clicks/{id}", self.click_update),
             ("DELETE", "/clicks/{id}", self.click_delete),
-            ("POST", "/conversions", self.conversion_create),
-            ("GET", "/conversions/{id}", self.conversion_get),
-            ("PUT", "/conversions/{id}", self.conversion_update),
             ("DELETE", "/conversions/{id}", self.conversion_delete),
+            ("POST", "/logs/{type}", self.log_append),
+            ("PUT", "/logs/{type}/{id}", self.log_update),
         ]
 
     def static(self, data: Any) -> Handler:
@@ -255,10 +256,11 @@ class Tracker(TrafficMixin, FilesMixin):
         offset = int_id(r.query.get("offset", 0), "offset")
         limit = r.query.get("limit")
         stop = offset + int_id(limit, "limit") if limit is not None else None
-        return reply(docs[offset:stop])
+        return reply([self.present(CAMPAIGNS, d) for d in docs[offset:stop]])
 
     async def campaigns_deleted(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.entities.listing(CAMPAIGNS, deleted=True))
+        docs = self.entities.listing(CAMPAIGNS, deleted=True)
+        return reply([self.present(CAMPAIGNS, d) for d in docs])
 
     async def campaigns_clean_archive(self, r: web.Request) -> web.StreamResponse:
         with self.store.transaction():
@@ -269,17 +271,56 @@ class Tracker(TrafficMixin, FilesMixin):
     def new_campaign(self, doc: dict[str, Any]) -> None:
         doc["token"] = token()
 
+    def _postbacks(self, campaign_id: int, sent: Any, old: list[Any]) -> list[dict[str, Any]]:
+        """A campaign's S2S postbacks as written: known ids kept, new ones numbered."""
+        if not isinstance(sent, list) or not all(isinstance(p, dict) for p in sent):
+            raise self.entities.invalid({"postbacks": ["must be an array of objects"]})
+        known = {str(p.get("id")) for p in old if isinstance(p, dict)}
+        result = []
+        for raw in sent:
+            method = str(raw.get("method") or "GET").upper()
+            statuses = raw.get("statuses", [])
+            if method not in ("GET", "POST"):
+                raise self.entities.invalid({"postbacks": [f"Unknown method {method!r}"]})
+            if not isinstance(statuses, list):
+                raise self.entities.invalid({"postbacks": ["statuses must be an array"]})
+            pid = raw.get("id")
+            result.append(
+                {
+                    "id": int_id(pid) if str(pid) in known else self.store.next_id("postbacks"),
+                    "campaign_id": campaign_id,
+                    "method": method,
+                    "statuses": statuses,
+                    "url": str(raw.get("url") or ""),
+                }
+            )
+        return result
+
     async def campaign_create(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.entities.create(CAMPAIGNS, body_of(r), self.new_campaign))
+        with self.store.transaction():  # invalid postbacks roll the campaign back
+            doc = self.entities.create(CAMPAIGNS, body_of(r), self.new_campaign)
+            doc["postbacks"] = self._postbacks(doc["id"], doc["postbacks"], [])
+            doc = self.store.put(CAMPAIGNS.kind, doc)
+        return reply(self.present(CAMPAIGNS, doc))
 
     async def campaign_get(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.entities.find(CAMPAIGNS, r.match_info["id"]))
+        return reply(self.present(CAMPAIGNS, self.entities.find(CAMPAIGNS, r.match_info["id"])))
 
     async def campaign_update(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.entities.update(CAMPAIGNS, r.match_info["id"], body_of(r)))
+        body = self.entities.body(body_of(r))
+        with self.store.transaction():
+            old = self.entities.find(CAMPAIGNS, r.match_info["id"])
+            if "postbacks" in body:
+                body = {
+                    **body,
+                    "postbacks": self._postbacks(old["id"], body["postbacks"], old["postbacks"]),
+                }
+            doc = self.entities.update(CAMPAIGNS, old["id"], body)
+        return reply(self.present(CAMPAIGNS, doc))
 
     async def campaign_delete(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.entities.remove(CAMPAIGNS, r.match_info["id"]), 201)
+        doc = self.entities.remove(CAMPAIGNS, r.match_info["id"])
+        return reply(self.present(CAMPAIGNS, doc), 201)
 
     async def campaign_clone(self, r: web.Request) -> web.StreamResponse:
         source_id = self.entities.find(CAMPAIGNS, r.match_info["id"])["id"]
@@ -290,9 +331,11 @@ class Tracker(TrafficMixin, FilesMixin):
 
         with self.store.transaction():
             clone = self.entities.clone(CAMPAIGNS, source_id, adjust)
+            clone["postbacks"] = self._postbacks(clone["id"], clone.get("postbacks", []), [])
+            clone = self.store.put(CAMPAIGNS.kind, clone)
             for stream in self._streams_of(source_id):
                 self._copy_stream(stream, clone["id"])
-        return reply([clone])
+        return reply([self.present(CAMPAIGNS, clone)])
 
     async def campaign_streams(self, r: web.Request) -> web.StreamResponse:
         campaign = self.entities.find(CAMPAIGNS, r.match_info["id"])
@@ -356,13 +399,22 @@ class Tracker(TrafficMixin, FilesMixin):
         return result
 
     def _save_filters(self, stream_id: int, filters: Any) -> None:
+        """Replace a stream's filters: one sent with the id of an existing filter keeps it."""
         if not isinstance(filters, list):
             raise self.entities.invalid({"filters": ["must be an array"]})
-        for old in self.store.all(FILTERS.kind):
-            if old.get("stream_id") == stream_id:
-                self.store.delete(FILTERS.kind, old["id"])
+        old = {f["id"]: f for f in self.store.all(FILTERS.kind) if f.get("stream_id") == stream_id}
+        kept: set[int] = set()
         for raw in filters:
-            self.entities.create(FILTERS, {**self.entities.body(raw), "stream_id": stream_id})
+            body = self.entities.body(raw)
+            sent_id = body.get("id")
+            fields = {k: v for k, v in body.items() if k not in ("id", "stream_id", "oid")}
+            if sent_id is not None and int_id(sent_id) in old:
+                kept.add(int_id(sent_id))
+                self.entities.update(FILTERS, sent_id, fields)
+            else:
+                self.entities.create(FILTERS, {**fields, "stream_id": stream_id})
+        for gone in set(old) - kept:
+            self.store.delete(FILTERS.kind, gone)
 
     def write_stream(self, doc: dict[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
         """Apply nested arrays of a stream write (offers, landings, filters) and store it."""
@@ -446,6 +498,12 @@ class Tracker(TrafficMixin, FilesMixin):
         return reply(self.present(OFFERS, self.entities.remove(OFFERS, r.match_info["id"])))
 
     # ================================================================== domains, groups, users
+    async def domains_ip(self, r: web.Request) -> web.StreamResponse:
+        """The tracker server's addresses (a third-party client's key probe; see deviations)."""
+        return reply(
+            {"ipv4": [r.transport.get_extra_info("sockname")[0]] if r.transport else [], "ipv6": []}
+        )
+
     async def domains_deleted(self, r: web.Request) -> web.StreamResponse:
         return reply(self.entities.listing(DOMAINS, deleted=True))
 
@@ -581,26 +639,6 @@ class Tracker(TrafficMixin, FilesMixin):
             return empty()
 
         return handler
-
-    # ========================================================= unofficial: postbacks, filters
-    async def postback_test(self, r: web.Request) -> web.StreamResponse:
-        postback = self.entities.find(POSTBACKS, r.match_info["id"])
-        body = body_of(r) or {}
-        values = {k: str(v) for k, v in self.entities.body(body).items()}
-        url = str(postback.get("url", ""))
-        for name, value in values.items():
-            url = url.replace(f"{{{name}}}", value)
-        if "payout" in values:
-            url = url.replace("{revenue}", values["payout"])
-        self.write_log("sent_postbacks", f"test {postback.get('method', 'GET')} {url}")
-        return reply({"success": True, "method": postback.get("method", "GET"), "url": url})
-
-    async def filter_create(self, r: web.Request) -> web.StreamResponse:
-        body = self.entities.body(body_of(r))
-        if body.get("stream_id") not in (None, ""):
-            self.entities.find(STREAMS, body["stream_id"])
-            body = {**body, "stream_id": int(body["stream_id"])}
-        return reply(self.present(FILTERS, self.entities.create(FILTERS, body)))
 
 
 def _payload_text(payload: Any) -> str:

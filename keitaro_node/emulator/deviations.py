@@ -54,3 +54,73 @@ TEXT_404 = Deviation(
     "ermahavwork/adrobot-keitaro live probes (2026)",
 )
 """Applies to every path with an entity id."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Tracker behaviour beyond (or against) the OpenAPI document, and why the emulator has it."""
+
+    what: str
+    evidence: str
+    certain: bool = True
+    """False where the evidence shows that the behaviour exists but not its exact shape."""
+
+
+BEHAVIOURS: dict[str, Evidence] = {
+    "unknown_paths": Evidence(
+        "paths outside the official API (the original node's /settings, /postbacks, …) answer 200 "
+        "with the panel's HTML; Emulator(original_paths=True) serves the original node's guesses",
+        "adrobot-keitaro live notes (2026): a mistyped Admin API path returns the panel page",
+    ),
+    "integer_ids": Evidence(
+        "ids in paths are integers: /campaigns/abc matches no route (the unknown-path answer)",
+        "keitaro-api.md 1.1 ('IDs are integers in the path'); the tracker's router only matches "
+        "numeric ids, so a non-numeric id falls through to the panel page",
+    ),
+    "key_owner": Evidence(
+        "GET /users always lists at least the API key's own user (login 'admin'), even when empty",
+        "kt-mcp-bc 0.3.0 validate_login: an empty GET /users list is an error, since a key "
+        "always belongs to a user",
+    ),
+    "sub_ids_30": Evidence(
+        "clicks/log and report/build know sub_id_1 … sub_id_30",
+        "kt-mcp-bc 0.3.0 documents sub_id_1..sub_id_30 for report/build and clicks/log; "
+        "keitaro-api.md 3.1 (newer trackers go to sub_id_30)",
+    ),
+    "older_report_dialect": Evidence(
+        "report/build with `metrics` (the older dialect, no `measures`) also accepts dimension "
+        "names there and groups by them",
+        "2022 OpenAPI + playtini/wirgen scripts send {range, metrics: [campaign_id, datetime]} and "
+        "read those keys from the rows",
+    ),
+    "campaign_fields": Evidence(
+        "campaigns carry `domain` (its name; null for a restricted key) and `bind_visitors`; "
+        "`domain_id` is write-only",
+        "keitaro-api.md 3.1 (live/client fields; domain null for restricted keys; domain_id not "
+        "echoed per the newer schema)",
+    ),
+    "form_bodies": Evidence(
+        "form-encoded request bodies are refused with 400 (JSON only), never stored as strings",
+        "the OpenAPI document declares only application/json bodies; keitaropy's form posts are "
+        "reported to work on some trackers [weak], so this is stricter than a tracker may be, "
+        "never kinder",
+    ),
+    "costs_object": Evidence(
+        "clicks/update_costs accepts `costs` as one object (one period) as well as a list",
+        "keitaro-api.md 3.13: a live tracker accepted costs as a single object",
+    ),
+    "domains_ip": Evidence(
+        "GET /domains/ip answers the tracker's addresses as {ipv4: [...], ipv6: [...]}, for admin "
+        "and user keys alike",
+        "kt-mcp-bc 0.3.0 uses it as its key probe for user-level keys ('Get tracker server IPs "
+        "(ipv4, ipv6)'); the exact value types are not documented",
+        certain=False,
+    ),
+    "postback_answer": Evidence(
+        "the S2S postback URL answers text: 'Success' (or ?return=… when given) for a recorded "
+        "conversion, 'Error: click not found' for an unknown subid",
+        "docs.keitaro.io 'Postback' documents the parameters and `return` (a custom success "
+        "message); the default texts are not documented",
+        certain=False,
+    ),
+}

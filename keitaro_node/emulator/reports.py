@@ -502,6 +502,10 @@ def build_report(
     """``POST /report/build`` over clicks already cut to the range."""
     dimensions = _names(body, "dimensions", "grouping")
     measures = _names(body, "measures", "metrics") or ["clicks"]
+    if "measures" not in body:  # the older dialect lists dimensions among its metrics too
+        named = [m for m in measures if m in CLICK_FIELDS and m not in MEASURES]
+        dimensions += [m for m in named if m not in dimensions]
+        measures = [m for m in measures if m not in named]
     for name in dimensions:
         if name not in CLICK_FIELDS:
             raise ReportError(f"Unknown dimension {name!r}")

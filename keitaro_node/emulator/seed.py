@@ -11,6 +11,8 @@ from .store import CLICK_COLUMNS, CONVERSION_COLUMNS
 from .traffic import new_click
 
 SEEDS = ("demo", "empty")
+KEY_OWNER = "admin"
+"""The user whose API key the emulator accepts (a real key always belongs to a user)."""
 DEMO_CAMPAIGNS = (
     ("demo-fb", "Demo Facebook", "active"),
     ("demo-google", "Demo Google", "active"),
@@ -35,7 +37,10 @@ DEVICES = (
 
 
 def seed(tracker: Tracker, name: str | None, clicks: int = 2000) -> None:
-    """Fill an empty store. ``demo`` adds entities and ``clicks`` clicks; ``empty`` adds nothing."""
+    """Fill an empty store. ``demo`` adds entities and ``clicks`` clicks; ``empty`` adds only the
+    API key's own user, which every tracker has."""
+    if not tracker.store.count(specs.USERS.kind):
+        tracker.entities.create(specs.USERS, {"login": KEY_OWNER, "type": "ADMIN"})
     if name is None or name == "empty":
         return
     if name != "demo":

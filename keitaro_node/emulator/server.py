@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -111,11 +110,14 @@ class Journal:
         raise LookupError(f"no request to {path!r} in the journal")
 
 
+FORM_REFUSED = "The request body must be JSON (Content-Type: application/json)"
+
+
 def _parse_body(raw: bytes, content_type: str) -> Any:
     if not raw.strip():
         return None
-    if "application/x-www-form-urlencoded" in content_type:
-        return dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise ApiProblem(400, {"error": FORM_REFUSED})  # see deviations.FORM_BODIES
     try:
         return json.loads(raw)
     except ValueError:
@@ -140,15 +142,24 @@ class Emulator:
         timezone: str = "UTC",
         postback_key: str = "emulatorpostback",
         restricted: bool = False,
+        original_paths: bool = False,
     ) -> None:
-        """``restricted``: answer as a USER-type key does (403 on /users, an empty /domains)."""
+        """``restricted``: answer as a USER-type key does (403 on /users, an empty /domains).
+
+        ``original_paths``: also serve the original node's guessed paths (``/settings``,
+        ``POST /logs/{type}``, …). No real tracker has them: by default they get the answer of
+        any unknown path, as on a tracker.
+        """
         if not api_key:
             raise ValueError("the emulator needs an API key")
         self._api_key = api_key
         self.host = host
         self.port = port
         self.store = Store(db)
-        self.tracker = Tracker(self.store, timezone, validation_status, postback_key)
+        self.tracker = Tracker(
+            self.store, timezone, validation_status, postback_key, restricted=restricted
+        )
+        self.original_paths = original_paths
         self.journal = Journal(api_key)
         self.unknown_path = unknown_path
         self.restricted = restricted
@@ -232,11 +243,21 @@ class Emulator:
     # ------------------------------------------------------------------ application
     def app(self) -> web.Application:
         app = web.Application(
-            middlewares=[self._journal_mw, self._auth_mw, self._errors_mw, self._faults_mw],
+            middlewares=[
+                self._auth_mw,
+                self._journal_mw,
+                self._restricted_mw,
+                self._errors_mw,
+                self._faults_mw,
+            ],
             client_max_size=64 * 1024 * 1024,
         )
         for method, path, handler in self.tracker.routes():
-            app.router.add_route(method, API_PREFIX + path, handler)
+            # ids are integers in the tracker's router: /campaigns/abc matches no route
+            app.router.add_route(method, API_PREFIX + path.replace("{id}", r"{id:\d+}"), handler)
+        if self.original_paths:
+            for method, path, handler in self.tracker.original_routes():
+                app.router.add_route(method, API_PREFIX + path, handler)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._unknown)
         app.router.add_route("*", "/admin_api/{tail:.*}", self._unknown)
         app.router.add_get(CONTROL_PREFIX + "/journal", self._journal_get)
@@ -275,9 +296,16 @@ class Emulator:
 
     @web.middleware
     async def _auth_mw(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The key is checked before the body is read: refused requests' bodies are never kept."""
         guarded = request.path.startswith(("/admin_api", CONTROL_PREFIX))
         if guarded and not self._authorised(request):
+            self.journal.finish(self.journal.record(request, None), 401)
             return reply({"error": "Unauthorized"}, 401)
+        return await handler(request)
+
+    @web.middleware
+    async def _restricted_mw(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """What a USER-type key sees: 403 on /users, an empty domain list."""
         if self.restricted and request.path.startswith(API_PREFIX + "/users"):
             return reply({"error": RESTRICTED, "stacktrace": None}, 403)
         if self.restricted and request.method == "GET" and request.path == API_PREFIX + "/domains":

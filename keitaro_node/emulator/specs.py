@@ -248,28 +248,9 @@ FACEBOOK = _spec(
     has_state=False,
     hidden=("campaigns",),
 )
-# The original node's paths that the official API lacks (plain documents, hard delete).
+# The original node's settings path, which the official API lacks (plain documents, hard delete).
 SETTINGS = _spec("settings", "Setting", has_state=False)
-BLACKLIST = _spec("blacklist", "Blacklist", has_state=False)
-POSTBACKS = _spec(
-    "postbacks",
-    "Postback",
-    {
-        "status": "active",
-        "trigger": "any",
-        "method": "GET",
-        "lead_statuses": "lead",
-        "sale_statuses": "sale",
-        "rejected_statuses": "rejected",
-    },
-    required=("name", "url"),
-    has_state=False,
-    enums={
-        "status": ("active", "inactive"),
-        "trigger": ("any", "lead", "sale"),
-        "method": ("GET", "POST"),
-    },
-)
+# A stream's filters, kept apart from the stream document.
 FILTERS = _spec(
     "filters",
     "Filter",

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-SUB_IDS = tuple(f"sub_id_{n}" for n in range(1, 11))
+SUB_IDS = tuple(f"sub_id_{n}" for n in range(1, 31))
+"""Newer trackers have sub_id_1 … sub_id_30 (older ones stop at 15)."""
 
 CLICK_COLUMNS = (
     "sub_id",

@@ -212,6 +212,8 @@ class TrafficMixin:
     async def clicks_update_costs(self, r: web.Request) -> web.StreamResponse:
         body = self.entities.body(body_of(r))
         campaign_ids, costs = body.get("campaign_ids"), body.get("costs")
+        if isinstance(costs, dict):
+            costs = [costs]  # one period as an object: a live tracker accepted it (deviations.py)
         if not isinstance(campaign_ids, list) or not campaign_ids or not isinstance(costs, list):
             raise self.entities.invalid({"campaign_ids": ["campaign_ids and costs are required"]})
         ids = [int_id(c, "campaign_id") for c in campaign_ids]
@@ -324,9 +326,6 @@ class TrafficMixin:
         self.store.insert_rows("clicks", CLICK_COLUMNS, [row])
         return reply(self._click_view(self._click(row["sub_id"])))
 
-    async def click_get(self, r: web.Request) -> web.StreamResponse:
-        return reply(self._click_view(self._click(r.match_info["id"])))
-
     async def click_update(self, r: web.Request) -> web.StreamResponse:
         click = self._click(r.match_info["id"])
         body = self.entities.body(body_of(r))
@@ -348,25 +347,48 @@ class TrafficMixin:
         return reply(self._click_view(click))
 
     # ================================================================== conversions
-    def record_conversion(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Create, or update by (sub_id, tid), a conversion for an existing click."""
-        sub_id = str(values.get("click_id") or values.get("sub_id") or values.get("subid") or "")
+    def record_conversion(self, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """A postback's conversion: created, or updated by (subid, tid); None when ignored.
+
+        As documented for the postback URL: ``status`` defaults to sale, ``lead_status`` /
+        ``sale_status`` / ``rejected_status`` map custom statuses (the raw one is kept as
+        ``original_status``), ``ignore_status`` drops a postback, ``sub_id_N`` updates the click.
+        """
+        sub_id = str(values.get("subid") or "")
         if not sub_id or not self.store.query("SELECT 1 FROM clicks WHERE sub_id = ?", (sub_id,)):
-            raise self.entities.invalid({"click_id": [f"Click {sub_id!r} not found"]})
-        status = str(values.get("status") or "lead")
-        revenue = values.get("revenue", values.get("payout", 0)) or 0
+            raise self.entities.invalid({"subid": [f"Click {sub_id!r} not found"]})
+        original = str(values.get("status") or "sale")
+        if original in _listed(values.get("ignore_status")):
+            return None
+        status = next(
+            (
+                s
+                for s in ("lead", "sale", "rejected")
+                if original in _listed(values.get(f"{s}_status"))
+            ),
+            original,
+        )
+        payout = values.get("payout", values.get("revenue"))
         try:
-            revenue = float(revenue)
+            revenue = float(payout or 0)
         except (TypeError, ValueError):
-            raise self.entities.invalid({"revenue": ["Revenue must be a number"]}) from None
-        tid = str(values.get("tid") or values.get("transaction_id") or "")
+            raise self.entities.invalid({"payout": ["Payout must be a number"]}) from None
+        sub_ids = {k: str(v) for k, v in values.items() if k in SUB_IDS[:15]}
+        tid = str(values.get("tid") or "")
         now = int(self.now())
         with self.store.transaction():
+            if sub_ids:
+                sets = ", ".join(f"{k} = ?" for k in sub_ids)
+                self.store.execute(
+                    f"UPDATE clicks SET {sets} WHERE sub_id = ?", [*sub_ids.values(), sub_id]
+                )
             existing = self.store.query(
                 "SELECT * FROM conversions WHERE sub_id = ? AND tid = ?", (sub_id, tid)
             )
             if existing:
                 old = existing[0]
+                if payout is None:  # a status change without a payout keeps the old one
+                    revenue = old["revenue"]
                 self.store.execute(
                     "UPDATE conversions SET status = ?, previous_status = ?, revenue = ?, "
                     "postback_epoch = ?, sale_epoch = ? WHERE id = ?",
@@ -392,13 +414,13 @@ class TrafficMixin:
                             "sub_id": sub_id,
                             "status": status,
                             "previous_status": "",
-                            "original_status": status,
+                            "original_status": original,
                             "revenue": revenue,
                             "currency": str(values.get("currency") or "USD"),
                             "tid": tid,
                             "postback_epoch": now,
                             "sale_epoch": now if status == "sale" else None,
-                            "comment": str(values.get("comment") or ""),
+                            "comment": "",
                             "params": "",
                         }
                     ],
@@ -422,26 +444,6 @@ class TrafficMixin:
             )
         return view
 
-    async def conversion_create(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.record_conversion(self.entities.body(body_of(r))))
-
-    async def conversion_get(self, r: web.Request) -> web.StreamResponse:
-        return reply(self._conversion(r.match_info["id"]))
-
-    async def conversion_update(self, r: web.Request) -> web.StreamResponse:
-        conv = self._conversion(r.match_info["id"])
-        body = self.entities.body(body_of(r))
-        fields = ("status", "revenue", "tid", "comment", "currency")
-        changes: dict[str, Any] = {k: body[k] for k in fields if k in body}
-        if "status" in changes:
-            changes["previous_status"] = conv["status"]
-        if changes:
-            sets = ", ".join(f"{k} = ?" for k in changes)
-            self.store.execute(
-                f"UPDATE conversions SET {sets} WHERE id = ?", [*changes.values(), conv["id"]]
-            )
-        return reply(self._conversion(str(conv["id"])))
-
     async def conversion_delete(self, r: web.Request) -> web.StreamResponse:
         conv = self._conversion(r.match_info["id"])
         self.store.execute("DELETE FROM conversions WHERE id = ?", (conv["id"],))
@@ -459,10 +461,19 @@ class TrafficMixin:
         except ApiProblem as exc:
             self.write_log("postbacks", f"rejected postback: {exc.body}")
             return web.Response(status=200, text="Error: click not found")
-        self.write_log(
-            "postbacks", f"conversion {conv['conversion_id']} {conv['status']} for {conv['sub_id']}"
-        )
-        return web.Response(text="Success")
+        if conv is None:
+            self.write_log("postbacks", f"ignored status {values.get('status')!r}")
+        else:
+            self.write_log(
+                "postbacks",
+                f"conversion {conv['conversion_id']} {conv['status']} for {conv['sub_id']}",
+            )
+        return web.Response(text=str(values.get("return") or "Success"))
+
+
+def _listed(value: Any) -> list[str]:
+    """A comma-separated postback parameter as a list (``lead_status=reg,topup``)."""
+    return [v.strip() for v in str(value or "").split(",") if v.strip()]
 
 
 def new_click(now: float) -> dict[str, Any]:
