@@ -1,4 +1,4 @@
-"""``keitaro-node``: run / validate / describe / export-n8n / emulator.
+"""``keitaro-node``: run / validate / describe / export-n8n / check / emulator.
 
 Heavy imports (aiohttp, jsonschema) happen inside the commands, so ``--help`` and ``--version``
 start fast.
@@ -34,6 +34,7 @@ examples:
   keitaro-node describe settings create
   keitaro-node describe --format json
   keitaro-node export-n8n workflows/clone-and-enable.yaml --output clone.n8n.json
+  keitaro-node check                                            # what your tracker offers
   keitaro-node emulator --port 8080 --seed demo
 
 exit codes:
@@ -109,6 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_argument("resource", nargs="?")
     describe.add_argument("operation", nargs="?")
     describe.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    describe.add_argument(
+        "--original",
+        action="store_true",
+        help="with --format markdown: the original node's 72 actions and what each sends",
+    )
+
+    check = sub.add_parser(
+        "check",
+        help="what a tracker offers to your credentials (safe reads only, never a write)",
+        description="Reads credentials as run does (--credentials FILE, else KEITARO_DOMAIN, "
+        "KEITARO_API_KEY and KEITARO_POSTBACK_KEY from the environment or .env) and reports: "
+        "reachable, Admin API or an HTML page, key valid, key kind, and which read operations "
+        "answer. Exit 0 when the tracker answers with a valid key, 2 otherwise.",
+    )
+    check.add_argument("--credentials", type=Path, metavar="FILE", help="YAML/JSON: domain, apiKey")
+    check.add_argument("--env-file", type=Path, default=Path(".env"), help="default: ./.env")
+    check.add_argument("--format", choices=("text", "json"), default="text")
 
     export = sub.add_parser("export-n8n", help="convert a YAML workflow to n8n workflow JSON")
     export.add_argument("workflow", type=Path)
@@ -140,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer as a USER-type key does: 403 on /users, no domains",
     )
+    emu.add_argument(
+        "--original-paths",
+        action="store_true",
+        help="also serve the original node's guessed paths (/settings, …): no tracker has them",
+    )
+    emu.add_argument(
+        "--postback-key",
+        default="emulatorpostback",
+        metavar="KEY",
+        help="the key of the S2S postback URL /KEY/postback (default: emulatorpostback)",
+    )
     return parser
 
 
@@ -157,13 +186,21 @@ def describe_json(definition: Definition) -> list[dict[str, Any]]:
             "displayNameEn": op.display_name_en,
             "method": op.method,
             "path": op.path,
+            "endpoint": op.endpoint,
             "official": op.official,
+            "requests": [{"method": m, "path": p} for m, p in op.requests()],
             "idempotent": op.idempotent,
             "returns": op.returns,
             **({"note": op.note} if op.note else {}),
+            **({"refused": dict(op.refuse)} if op.refuse else {}),
         }
         for op in definition.operations()
     ]
+
+
+def requests_text(op: Operation) -> str:
+    """``GET /admin_api/v1/campaigns/{campaignId} → PUT …``: what the operation sends."""
+    return " → ".join(f"{method} {path}" for method, path in op.requests())
 
 
 def describe_operation(definition: Definition, op: Operation) -> str:
@@ -171,7 +208,7 @@ def describe_operation(definition: Definition, op: Operation) -> str:
     lines = [
         f"{op.key} — {res.display_name}: {op.display_name} "
         f"({res.display_name_en}: {op.display_name_en})",
-        f"  {op.method} /admin_api/v1{op.path}",
+        *(f"  {method} {path}" for method, path in op.requests()),
         f"  official: {'yes' if op.official else 'no — ' + op.note}",
         f"  idempotent: {'yes (retried on 429/5xx/network errors)' if op.idempotent else 'no'}",
         f"  returns: {op.returns}"
@@ -206,6 +243,8 @@ def describe_operation(definition: Definition, op: Operation) -> str:
             lines.append(f"      · {child.name}  «{child.display_name}» — {child.type}, {where}")
     for rule in op.rules:
         lines.append(f"  rule: {rule.message}")
+    for name, why in op.refuse.items():
+        lines.append(f"  refused: {name} — {why}")
     return "\n".join(lines)
 
 
@@ -218,7 +257,7 @@ def describe_table(definition: Definition, resource: str | None) -> str:
         lines.append(f"{res.value} — {res.display_name} ({res.display_name_en}){marker}")
         for op in res.operations.values():
             flag = "" if op.official else "  [unofficial]"
-            lines.append(f"  {op.value:<15} {op.display_name:<20} {op.method:<6} {op.path}{flag}")
+            lines.append(f"  {op.value:<15} {op.display_name:<20} {requests_text(op)}{flag}")
     return "\n".join(lines)
 
 
@@ -233,8 +272,61 @@ def describe_markdown(definition: Definition) -> str:
             official = "yes" if op.official else "**no**"
             lines.append(
                 f"| `{res.value}` {res.display_name} | `{op.value}` | {op.display_name} | "
-                f"{op.display_name_en} | `{op.method} {op.path}` | {official} |"
+                f"{op.display_name_en} | `{requests_text(op)}` | {official} |"
             )
+    return "\n".join(lines)
+
+
+ORIGINAL_OPERATIONS = ("create", "get", "update", "delete")
+ORIGINAL_EXTRAS = (
+    ("click", "getAll"),
+    ("conversion", "getAll"),
+    ("stats", "getAll"),
+    ("postback", "test"),
+)
+
+
+def original_actions(definition: Definition) -> list[tuple[str, str]]:
+    """The original node's 72 actions: 17 resources × 4, and 4 more."""
+    basics = [
+        (res.value, value)
+        for res in definition.resources.values()
+        if res.original
+        for value in ORIGINAL_OPERATIONS
+    ]
+    return basics + list(ORIGINAL_EXTRAS)
+
+
+def _check_column(op: Operation, probed: Any) -> str:
+    if op.key in probed:
+        return "probed"
+    return "read (needs an ID): not probed" if op.value.startswith("get") else "write: never sent"
+
+
+def original_markdown(definition: Definition) -> str:
+    """The README's table of the original node's actions: what each sends, and how it fares."""
+    from .check import safe_reads
+
+    probed = safe_reads(definition)
+    lines = [
+        "| action | sends | official | `keitaro-node check` |",
+        "|---|---|---|---|",
+    ]
+    for resource, value in original_actions(definition):
+        res = definition.resources[resource]
+        op = res.operations.get(value)
+        if op is None:
+            supported = ", ".join(res.operations)
+            lines.append(
+                f"| {res.display_name}: {value} | — (refused, as the original node does; "
+                f"{resource} supports {supported}) | — | — |"
+            )
+            continue
+        official = "yes" if op.official else "**no**: a tracker answers with its panel page"
+        lines.append(
+            f"| {res.display_name}: {op.display_name} (`{resource} {value}`) | "
+            f"`{requests_text(op)}` | {official} | {_check_column(op, probed)} |"
+        )
     return "\n".join(lines)
 
 
@@ -243,7 +335,8 @@ def cmd_describe(args: argparse.Namespace, out: TextIO) -> int:
 
     definition = load_definition()
     if args.format == "markdown":
-        out.write(describe_markdown(definition) + "\n")
+        table = original_markdown if args.original else describe_markdown
+        out.write(table(definition) + "\n")
     elif args.format == "json":
         rows = describe_json(definition)
         if args.resource:
@@ -370,7 +463,8 @@ def _credentials_file(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: cannot read the credentials file: {exc}") from None
     if not isinstance(data, dict) or not data.get("domain") or not data.get("apiKey"):
         raise InputError(f"{path}: a credentials file needs 'domain' and 'apiKey'")
-    return {"domain": str(data["domain"]), "apiKey": str(data["apiKey"])}
+    extra = {"postbackKey": str(data["postbackKey"])} if data.get("postbackKey") else {}
+    return {"domain": str(data["domain"]), "apiKey": str(data["apiKey"]), **extra}
 
 
 def _run_interruptibly(coro: Any) -> Any:
@@ -387,6 +481,27 @@ def _run_interruptibly(coro: Any) -> Any:
         return await coro
 
     return asyncio.run(guarded())
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+
+    from .check import check
+    from .model import Credentials
+    from .workflows import read_dotenv
+
+    environ = {**read_dotenv(args.env_file), **os.environ}
+    if args.credentials:
+        spec = _credentials_file(args.credentials)
+        credentials = Credentials(spec["domain"], spec["apiKey"], spec.get("postbackKey"))
+    else:
+        credentials = Credentials.from_env(environ)
+    report = asyncio.run(check(credentials))
+    if args.format == "json":
+        out.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(report.text() + "\n")
+    return EXIT_OK if report.usable else EXIT_INVALID
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -432,8 +547,15 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             validation_status=args.validation_status,
             unknown_path=args.unknown_path,
             restricted=args.restricted,
+            original_paths=args.original_paths,
+            postback_key=args.postback_key,
         ) as emu:
             out.write(f"Keitaro emulator at {emu.url}  (Admin API: {emu.url}/admin_api/v1)\n")
+            out.write(f"S2S postback URL: {emu.url}/{args.postback_key}/postback\n")
+            if args.original_paths:
+                out.write(
+                    "Serving the original node's guessed paths too (no real tracker has them)\n"
+                )
             if generated:
                 out.write(
                     f"API key (generated for this run): {key}\n"
@@ -478,6 +600,8 @@ def main(
             return cmd_describe(args, out)
         if args.command == "export-n8n":
             return cmd_export(args, out)
+        if args.command == "check":
+            return cmd_check(args, out)
         return cmd_emulator(args, out, err)
     except (KeyboardInterrupt, asyncio.CancelledError):
         err.write("interrupted: stopped before the end; no output file was left half-written\n")

@@ -269,12 +269,18 @@ class KeitaroClient:
             )
         if raw.status >= 400:
             data = _parse_body(raw)
+            description = describe_error_body(data)
+            if raw.status == 404 and _looks_like_html(raw):
+                description = (
+                    "the server answered with an HTML page: the domain is probably not a Keitaro "
+                    "tracker's admin host (use the address on which the admin panel opens)"
+                )
             raise ApiError(
                 status_message(raw.status),
                 http_code=raw.status,
                 status_text=raw.reason,
                 response_data=data,
-                description=describe_error_body(data),
+                description=description,
             )
         if plan.endpoint == "postback":  # the postback URL answers with text ("Success", …)
             return ApiResponse(raw.status, self.redactor.text(_parse_text(raw)), raw.headers)

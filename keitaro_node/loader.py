@@ -231,6 +231,10 @@ def build_property(raw: Mapping[str, Any]) -> Property:
     )
 
 
+def _options(props: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [c for p in props for c in p.get("options", ())]
+
+
 def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
     props = raw.get("properties", [])
     paging, select, edit = raw.get("paging"), raw.get("select"), raw.get("edit")
@@ -272,14 +276,13 @@ def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
             key=edit.get("key", "id"),
             match=edit.get("match"),
             missing=edit.get("missing", "no matching element"),
+            decode=tuple(edit.get("decode", ())),
         )
         if edit
         else None,
         refuse=raw.get("refuse", {}),
         params_schema=params_schema(props),
-        sends_body=any(
-            p.get("in") in ("body", "filter") or p["type"] == "collection" for p in props
-        ),
+        sends_body=any(p.get("in") in ("body", "filter") for p in (*props, *_options(props))),
     )
 
 

@@ -105,6 +105,8 @@ class Edit:
     match: str | None = None
     """The parameter holding the id of the element to change or remove."""
     missing: str = "no matching element"
+    decode: tuple[str, ...] = ()
+    """Fields shown as JSON text but written as JSON (a filter's payload)."""
 
 
 @dataclass(frozen=True, slots=True)

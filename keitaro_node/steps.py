@@ -8,6 +8,8 @@ behind list and log endpoints. The definition says, as data, how to reach them (
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,11 +61,24 @@ def _position(spec: Edit, elements: list[JSON], params: Mapping[str, Any]) -> in
     raise NotFoundError(_fill(spec.missing, params))
 
 
+def _decoded(spec: Edit, element: JSON) -> JSON:
+    """The element as the tracker takes it: JSON text in ``spec.decode`` fields parsed."""
+    if not spec.decode or not isinstance(element, dict):
+        return element
+    out = dict(element)
+    for name in spec.decode:
+        text = out.get(name)
+        if isinstance(text, str) and text[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):  # not JSON after all: sent as it was read
+                out[name] = json.loads(text)
+    return out
+
+
 def edited(
     spec: Edit, current: JSON, element: Mapping[str, Any], params: Mapping[str, Any]
 ) -> list[JSON]:
     """The array ``spec.array`` of ``current`` after adding, changing or removing ``element``."""
-    elements = list(_array(current, spec.array, "edit"))
+    elements = [_decoded(spec, e) for e in _array(current, spec.array, "edit")]
     if spec.action == "add":
         return [*elements, dict(element)]
     i = _position(spec, elements, params)

@@ -401,7 +401,8 @@ def resolve_credentials(
 
         return ENV_REF.sub(value, str(spec[key]))
 
-    return Credentials(domain=expand("domain"), api_key=expand("apiKey"))
+    postback = expand("postbackKey") if "postbackKey" in spec else None
+    return Credentials(domain=expand("domain"), api_key=expand("apiKey"), postback_key=postback)
 
 
 # --------------------------------------------------------------------------- running
@@ -678,8 +679,9 @@ async def run_workflow(
             seed=options.get("seed", "demo"),
             clicks=options.get("clicks", 2000),
             faults=options.get("faults"),
+            original_paths=options.get("originalPaths", False),
         ) as emu:
-            creds = Credentials(domain=emu.url, api_key=key)
+            creds = Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
             return await Runner(workflow, creds, environ=env, on_progress=on_progress).run()
     creds = resolve_credentials(spec, env, source)
     return await Runner(workflow, creds, environ=env, on_progress=on_progress).run()

@@ -1,4 +1,8 @@
-"""Shared fixtures: one demo emulator on a real loopback socket for the whole session."""
+"""Shared fixtures: demo emulators on real loopback sockets for the whole session.
+
+``emulator`` answers as a real tracker does (the default); ``original_emulator`` also serves the
+original node's guessed paths (``original_paths=True``), for the unofficial operations' tests.
+"""
 
 from __future__ import annotations
 
@@ -28,13 +32,28 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="session")
+def original_emulator() -> Iterator[Emulator]:
+    with Emulator.in_thread(api_key=CANARY, seed="demo", clicks=300, original_paths=True) as emu:
+        yield emu
+
+
+def credentials_for(emu: Emulator) -> Credentials:
+    return Credentials(domain=emu.url, api_key=CANARY, postback_key=emu.tracker.postback_key)
+
+
+@pytest.fixture(scope="session")
 def credentials(emulator: Emulator) -> Credentials:
-    return Credentials(domain=emulator.url, api_key=CANARY)
+    return credentials_for(emulator)
 
 
 @pytest.fixture(scope="session")
 def node(credentials: Credentials) -> KeitaroNode:
     return KeitaroNode(credentials)
+
+
+@pytest.fixture(scope="session")
+def original_node(original_emulator: Emulator) -> KeitaroNode:
+    return KeitaroNode(credentials_for(original_emulator))
 
 
 class Http:
@@ -80,6 +99,11 @@ class Http:
 @pytest.fixture(scope="session")
 def http(emulator: Emulator) -> Http:
     return Http(emulator.url)
+
+
+@pytest.fixture(scope="session")
+def original_http(original_emulator: Emulator) -> Http:
+    return Http(original_emulator.url)
 
 
 def data_of(out: list[dict[str, Any]]) -> Any:

@@ -79,9 +79,30 @@ ITEMS = [{"json": {"i": 0}}, {"json": {"i": 1}}]
         (
             "conversion",
             "update",
-            {"conversionId": 1, "conversionData": {"status": "sale"}},
+            {"conversionData": {"status": "sale"}},
             "conversionData",
             "'click_id' is a required property",
+        ),
+        (
+            "conversion",
+            "update",
+            {"conversionId": 1, "conversionData": {"click_id": "a", "status": "sale"}},
+            "conversionId",
+            "'conversionId' has no place in the real request",
+        ),
+        (
+            "postback",
+            "create",
+            {"campaignId": 1, "url": "https://x.example/", "name": "PB"},
+            "name",
+            "a Keitaro campaign S2S postback has no name",
+        ),
+        (
+            "conversion",
+            "create",
+            {"simpleConversion": {"click_id": "a", "comment": "hi"}},
+            "simpleConversion",
+            "postback URL takes no comment",
         ),
         (
             "settings",
@@ -145,12 +166,12 @@ def test_bad_concurrency(node: KeitaroNode) -> None:
 
 def test_json_string_data_is_parsed(node: KeitaroNode, emulator) -> None:
     out = node.execute_sync(
-        resource="settings",
+        resource="affiliate_network",
         operation="create",
-        parameters={"settingsData": '{"theme": "dark", "n": 2}'},
+        parameters={"networkData": '{"name": "JSON text network", "notes": "n"}'},
     )
-    assert out[0]["json"]["data"]["theme"] == "dark"
-    assert emulator.journal.last().body == {"theme": "dark", "n": 2}
+    assert out[0]["json"]["data"]["name"] == "JSON text network"
+    assert emulator.journal.last().body == {"name": "JSON text network", "notes": "n"}
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["jsonschema-rs", "jsonschema only"])

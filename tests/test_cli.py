@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.startup import heavy_imports
+from keitaro_node.loader import load_definition
 
 from .conftest import ROOT
 from .test_workflows import run_cli
@@ -35,10 +36,20 @@ def test_help_and_version_do_not_load_heavy_modules() -> None:
 def test_describe_json_lists_every_operation() -> None:
     code, out, _ = run_cli("describe", "--format", "json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 115
+    assert code == 0 and len(rows) == len(load_definition().operations())
     settings = next(r for r in rows if (r["resource"], r["operation"]) == ("settings", "create"))
     assert settings["official"] is False and settings["resourceDisplayName"] == "Настройки"
     assert settings["displayName"] == "Создать" and settings["method"] == "POST"
+    assert settings["requests"] == [{"method": "POST", "path": "/admin_api/v1/settings"}]
+    postback = next(r for r in rows if (r["resource"], r["operation"]) == ("postback", "create"))
+    assert postback["official"] is True
+    assert postback["requests"] == [
+        {"method": "GET", "path": "/admin_api/v1/campaigns/{campaignId}"},
+        {"method": "PUT", "path": "/admin_api/v1/campaigns/{campaignId}"},
+    ]
+    test = next(r for r in rows if (r["resource"], r["operation"]) == ("postback", "test"))
+    assert test["requests"] == [{"method": "GET", "path": "/{postbackKey}/postback"}]
+    assert all(r["requests"] and isinstance(r["official"], bool) for r in rows)
     offer = next(r for r in rows if (r["resource"], r["operation"]) == ("offer", "delete"))
     assert offer["path"] == "/offers/{offerId}/archive" and offer["official"] is True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keitaro_node.emulator import Emulator
+from keitaro_node.emulator.server import FORM_REFUSED
 
 from .conftest import CANARY, Http
 from .test_operations import Fixtures, unique
@@ -57,13 +58,15 @@ def test_bad_bodies(http: Http) -> None:
         {"error": "Malformed JSON in the request body"},
     )
     assert http.api("POST", "/groups", {})[0] == 500  # as a real tracker answers an empty group
+    before = len(http.api("GET", "/affiliate_networks")[2])
     status, _, body = http.api(
         "POST",
-        "/settings",
-        raw=b"theme=dark&size=2",
+        "/affiliate_networks",
+        raw=b"name=Form&offers[]=1",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert status == 200 and body["theme"] == "dark"
+    assert (status, body) == (400, {"error": FORM_REFUSED})  # deviations: form_bodies
+    assert len(http.api("GET", "/affiliate_networks")[2]) == before
 
 
 def test_campaign_archive_and_restore(http: Http) -> None:
@@ -162,15 +165,23 @@ def test_clone(http: Http) -> None:
 
 
 def test_filters_live_in_their_stream(http: Http) -> None:
-    stream = Fixtures(http).stream()
-    status, _, flt = http.api(
-        "POST",
-        "/filters",
-        {"stream_id": stream, "name": "country", "mode": "reject", "payload": ["CN"]},
-    )
-    assert status == 200
+    stream, first = Fixtures(http).stream_filter()
     shown = http.api("GET", f"/streams/{stream}")[2]["filters"]
-    assert [(x["id"], x["payload"]) for x in shown] == [(flt["id"], '["CN"]')]
+    assert [(x["id"], x["payload"]) for x in shown] == [(first, '["US"]')]
+    # a write that sends a filter's id keeps it; one without an id is new; one left out is gone
+    body = {
+        "filters": [
+            {"id": first, "name": "country", "mode": "reject", "payload": ["CN"]},
+            {"name": "os", "mode": "accept", "payload": ["Android"]},
+        ]
+    }
+    kept = http.api("PUT", f"/streams/{stream}", body)[2]["filters"]
+    assert [(x["id"] == first, x["mode"], x["payload"]) for x in kept] == [
+        (True, "reject", '["CN"]'),
+        (False, "accept", '["Android"]'),
+    ]
+    left = http.api("PUT", f"/streams/{stream}", {"filters": [kept[1]]})[2]["filters"]
+    assert [x["id"] for x in left] == [kept[1]["id"]]
 
 
 def test_s2s_postback_records_a_conversion(http: Http, emulator: Emulator) -> None:

@@ -23,14 +23,14 @@ def test_order_and_pairing_under_jitter(slow: Emulator) -> None:
     items = [{"json": {"n": i}} for i in range(40)]
     out = node.execute_sync(
         items,
-        resource="settings",
+        resource="affiliate_network",
         operation="create",
         concurrency=8,
-        parameters=lambda js, i: {"settingsData": {"n": js["n"], "i": i}},
+        parameters=lambda js, i: {"networkData": {"name": f"jitter-{js['n']}", "notes": str(i)}},
     )
     assert [o["pairedItem"]["item"] for o in out] == list(range(40))
-    assert [o["json"]["data"]["n"] for o in out] == list(range(40))
-    assert [o["json"]["data"]["i"] for o in out] == list(range(40))
+    assert [o["json"]["data"]["name"] for o in out] == [f"jitter-{i}" for i in range(40)]
+    assert [o["json"]["data"]["notes"] for o in out] == [str(i) for i in range(40)]
 
 
 @pytest.mark.parametrize("concurrency", [1, 3, 8])

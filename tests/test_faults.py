@@ -18,7 +18,7 @@ async def _post(url: str, body: dict) -> tuple[int | str, dict, bytes, float]:
     started = time.perf_counter()
     async with aiohttp.ClientSession(headers={"Api-Key": CANARY}) as session:
         try:
-            async with session.post(f"{url}/admin_api/v1/settings", json=body) as resp:
+            async with session.post(f"{url}/admin_api/v1/affiliate_networks", json=body) as resp:
                 return (
                     resp.status,
                     dict(resp.headers),
@@ -36,7 +36,7 @@ def emu() -> Emulator:
 
 
 def stored(emu: Emulator) -> int:
-    return emu.counts().get("settings", 0)
+    return emu.counts().get("affiliate_networks", 0)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def stored(emu: Emulator) -> int:
 def test_each_fault_kind(emu: Emulator, spec: str, applied: bool) -> None:
     emu.set_faults(spec)
     before = stored(emu)
-    status, headers, body, elapsed = asyncio.run(_post(emu.url, {"fault": spec}))
+    status, headers, body, elapsed = asyncio.run(_post(emu.url, {"name": f"fault {spec}"}))
     emu.set_faults(None)
     kind = spec.split("=")[0]
     if kind in ("500", "503"):
@@ -73,7 +73,7 @@ def test_each_fault_kind(emu: Emulator, spec: str, applied: bool) -> None:
         assert status == 200 and elapsed >= 0.3 and body.endswith(b"}")
     assert stored(emu) == before + (1 if applied else 0)
     # the store still answers consistently after the fault
-    listed = Http(emu.url).api("GET", "/settings")[2]
+    listed = Http(emu.url).api("GET", "/affiliate_networks")[2]
     assert len(listed) == stored(emu)
     assert len({s["id"] for s in listed}) == len(listed)
 
@@ -81,7 +81,7 @@ def test_each_fault_kind(emu: Emulator, spec: str, applied: bool) -> None:
 def test_latency(emu: Emulator) -> None:
     emu.set_faults("latency=150")
     try:
-        status, _, _, elapsed = asyncio.run(_post(emu.url, {"slow": True}))
+        status, _, _, elapsed = asyncio.run(_post(emu.url, {"name": "slow"}))
     finally:
         emu.set_faults(None)
     assert status == 200 and elapsed >= 0.15
@@ -112,7 +112,7 @@ def test_bad_fault_specs(text: str, words: str) -> None:
 def test_faults_can_change_over_http(emu: Emulator) -> None:
     http = Http(emu.url)
     assert http("PUT", "/_emulator/faults", {"spec": "503=1"})[0] == 200
-    assert http.api("GET", "/settings")[0] == 503
+    assert http.api("GET", "/affiliate_networks")[0] == 503
     assert http("PUT", "/_emulator/faults", {"spec": None})[0] == 200
-    assert http.api("GET", "/settings")[0] == 200
+    assert http.api("GET", "/affiliate_networks")[0] == 200
     assert http("PUT", "/_emulator/faults", {"spec": "nope=1"})[0] == 400

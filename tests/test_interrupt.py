@@ -17,12 +17,12 @@ credentials:
   emulator: {seed: empty, faults: "latency=100"}
 nodes:
   - {name: Rows, type: items, file: rows.ndjson}
-  - name: Save settings
+  - name: Save networks
     type: keitaro
-    resource: settings
+    resource: affiliate_network
     operation: create
     concurrency: 2
-    parameters: {settingsData: {row: "={{ $json.n }}"}}
+    parameters: {networkData: {name: "=row {{ $json.n }}", notes: "={{ $json.n }}"}}
 """
 
 
@@ -50,9 +50,10 @@ def test_interrupted_batch(tmp_path: Path, sig: signal.Signals) -> None:
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
-    assert "interrupted in settings:create" in err and "of 1000 items finished" in err
+    assert "interrupted in affiliate_network:create" in err and "of 1000 items finished" in err
     rows = json.loads((tmp_path / "out.json").read_text())
     assert 0 < len(rows) < 1000
     assert all(r["success"] for r in rows)
-    assert sorted(r["data"]["row"] for r in rows) == [r["data"]["row"] for r in rows]  # input order
+    order = [int(r["data"]["notes"]) for r in rows]
+    assert sorted(order) == order  # input order
     assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))

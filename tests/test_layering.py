@@ -31,6 +31,7 @@ LAYERS = {
     "client": 4,
     "executor": 5,
     "node": 5.5,
+    "check": 6,
     "workflows": 6,
     "n8n": 6.5,
     "cli": 7,

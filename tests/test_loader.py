@@ -99,14 +99,20 @@ def test_original_resources_and_operations() -> None:
         ("conversion", "create", "Упрощенное создание конверсии"),
         ("conversion", "getAll", "Параметры Фильтрации Конверсий"),
         ("postback", "test", "Тестирование постбэка"),
-        ("postback", "create", "Название постбэка"),
         ("postback", "create", "URL постбэка"),
-        ("postback", "create", "Задержка между попытками (сек)"),
+        ("postback", "create", "HTTP метод"),
     ],
 )
 def test_original_property_names(resource: str, operation: str, display: str) -> None:
     op = load_definition().operation(resource, operation)
     assert display in [p.display_name for p in op.properties]
+
+
+def test_original_postback_fields_without_a_place_are_refused_by_name() -> None:
+    """S2SPostback has only id, campaign_id, method, statuses and url."""
+    for value in ("create", "update"):
+        refused = load_definition().operation("postback", value).refuse
+        assert {"name", "status", "trigger", "retryDelay", "headers", "countries"} <= set(refused)
 
 
 def test_official_mappings() -> None:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -20,6 +20,9 @@ from keitaro_node.loader import load_definition
 from keitaro_node.model import Operation
 
 from .conftest import CANARY, Http
+
+POSTBACK_KEY = "emulatorpostback"
+"""The emulators' postback key (the tests' credentials carry it; outputs mask it)."""
 
 DEFINITION = load_definition()
 OPERATIONS = DEFINITION.operations()
@@ -84,29 +87,46 @@ class Fixtures:
         )
 
     def click(self) -> str:
-        return str(self._make("/clicks", {"campaign_id": self.campaign()})["sub_id"])
+        """An existing (seeded) click's sub_id, a different one each time."""
+        body = {"limit": 1, "offset": next(_counter) % 200, "columns": ["sub_id"]}
+        status, _, data = self.http.api("POST", "/clicks/log", body)
+        assert status == 200 and data["rows"], data
+        return str(data["rows"][0]["sub_id"])
+
+    def postback(self, **fields: Any) -> str:
+        """Records a conversion through the S2S postback URL; its transaction ID."""
+        tid = unique("tid")
+        query = urlencode({"subid": self.click(), "status": "lead", "tid": tid, **fields})
+        status, _, text = self.http("GET", f"/{POSTBACK_KEY}/postback?{query}", auth=False)
+        assert (status, text) == (200, "Success"), (status, text)
+        return tid
 
     def conversion(self) -> int:
-        return int(self._make("/conversions", {"click_id": self.click(), "status": "lead"})["id"])
+        tid = self.postback()
+        body = {"range": {"interval": "all_time"}, "limit": 1, "columns": ["conversion_id"]}
+        body["filters"] = [{"name": "tid", "operator": "EQUALS", "expression": tid}]
+        status, _, data = self.http.api("POST", "/conversions/log", body)
+        assert status == 200 and data["rows"], data
+        return int(data["rows"][0]["conversion_id"])
 
-    def filter(self) -> int:
-        return int(
-            self._make(
-                "/filters",
-                {
-                    "stream_id": self.stream(),
-                    "name": "country",
-                    "mode": "accept",
-                    "payload": ["US"],
-                },
-            )["id"]
-        )
+    def campaign_postback(self) -> tuple[int, int]:
+        """A campaign with one S2S postback: (campaign id, postback id)."""
+        cid = self.campaign()
+        body = {"postbacks": [{"url": "https://pb.example/?s={sub_id_1}", "statuses": ["sale"]}]}
+        status, _, data = self.http.api("PUT", f"/campaigns/{cid}", body)
+        assert status == 200, data
+        return cid, int(data["postbacks"][0]["id"])
+
+    def stream_filter(self) -> tuple[int, int]:
+        """A stream with one filter: (stream id, filter id)."""
+        sid = self.stream()
+        body = {"filters": [{"name": "country", "mode": "accept", "payload": ["US"]}]}
+        status, _, data = self.http.api("PUT", f"/streams/{sid}", body)
+        assert status == 200, data
+        return sid, int(data["filters"][0]["id"])
 
     def log(self) -> int:
         return int(self._make("/logs/system", {"message": "sweep"})["id"])
-
-    def postback(self) -> int:
-        return self.entity("/postbacks", url="https://pb.example/?s={sub_id_1}")
 
 
 Example = Callable[[Fixtures], dict[str, Any]]
@@ -167,7 +187,6 @@ EXAMPLES: dict[str, Example] = {
     **crud("landing", "landingId", "landingData", "/landing_pages"),
     **crud("offer", "offerId", "offerData", "/offers"),
     **crud("settings", "settingsId", "settingsData", "/settings", clone=False),
-    **crud("blacklist", "blacklistId", "blacklistData", "/blacklist", clone=False),
     **crud("source", "sourceId", "sourceData", "/traffic_sources"),
     **crud("affiliate_network", "networkId", "networkData", "/affiliate_networks"),
     "campaign:create": lambda f: {"campaignData": {"alias": unique("c"), "name": "Sweep"}},
@@ -234,17 +253,24 @@ EXAMPLES: dict[str, Example] = {
     "bot:update": lambda f: {"botData": {"value": "10.0.0.3"}},
     "bot:delete": lambda f: {"botData": {"value": "10.0.0.3"}},
     "bot:clear": lambda f: {},
+    "blacklist:create": lambda f: {"blacklistData": {"value": "10.1.0.1\n10.1.0.2"}},
+    "blacklist:get": lambda f: {},
+    "blacklist:update": lambda f: {"blacklistData": {"value": "10.1.0.3"}},
+    "blacklist:delete": lambda f: {"blacklistId": "10.1.0.3"},
     "postback:create": lambda f: {
-        "name": "PB",
+        "campaignId": f.campaign(),
         "url": "https://pb.example/?s={sub_id_1}&r={revenue}",
     },
-    "postback:get": lambda f: {"postbackId": f.postback()},
-    "postback:getAll": lambda f: {},
-    "postback:update": lambda f: {"postbackId": f.postback(), "name": "Renamed", "trigger": "sale"},
-    "postback:delete": lambda f: {"postbackId": f.postback()},
+    "postback:get": lambda f: dict(zip(("campaignId", "postbackId"), f.campaign_postback())),
+    "postback:getAll": lambda f: {"campaignId": f.campaign_postback()[0]},
+    "postback:update": lambda f: {
+        **dict(zip(("campaignId", "postbackId"), f.campaign_postback())),
+        "method": "POST",
+        "statuses": ["lead", "sale"],
+    },
+    "postback:delete": lambda f: dict(zip(("campaignId", "postbackId"), f.campaign_postback())),
     "postback:test": lambda f: {
-        "postbackId": f.postback(),
-        "testData": {"clickId": "abc", "payout": 5, "subId1": "s1"},
+        "testData": {"clickId": f.click(), "payout": 5, "subId1": "s1", "transactionId": "t"}
     },
     "conversion:create": lambda f: {
         "conversionData": {"click_id": f.click(), "status": "sale", "revenue": 12.5}
@@ -252,8 +278,7 @@ EXAMPLES: dict[str, Example] = {
     "conversion:get": lambda f: {"conversionId": f.conversion()},
     "conversion:getAll": lambda f: {},
     "conversion:update": lambda f: {
-        "conversionId": f.conversion(),
-        "conversionData": {"click_id": "x", "status": "rejected"},
+        "conversionData": {"click_id": f.click(), "tid": f.postback(), "status": "rejected"},
     },
     "conversion:delete": lambda f: {"conversionId": f.conversion()},
     "stats:getAll": lambda f: {
@@ -268,7 +293,7 @@ EXAMPLES: dict[str, Example] = {
         "labelsData": {"campaign_id": 1, "ref_name": "sub_id_1", "items": {"ad1": "whitelist"}}
     },
     "group:create": lambda f: {"groupData": {"name": unique("g"), "type": "offers"}},
-    "group:get": lambda f: {"groupId": f.entity("/groups", type="offers")},
+    "group:get": lambda f: {"groupId": f.entity("/groups", type="offers"), "groupType": "offers"},
     "group:getAll": lambda f: {"groupType": "offers"},
     "group:update": lambda f: {
         "groupId": f.entity("/groups", type="offers"),
@@ -299,16 +324,15 @@ EXAMPLES: dict[str, Example] = {
     "stream:getTypes": lambda f: {},
     "stream:getActions": lambda f: {},
     "filter:create": lambda f: {
-        "filterData": {
-            "stream_id": f.stream(),
-            "name": "country",
-            "mode": "accept",
-            "payload": ["US"],
-        }
+        "streamId": f.stream(),
+        "filterData": {"name": "country", "mode": "accept", "payload": ["US"]},
     },
-    "filter:get": lambda f: {"filterId": f.filter()},
-    "filter:update": lambda f: {"filterId": f.filter(), "filterData": {"mode": "reject"}},
-    "filter:delete": lambda f: {"filterId": f.filter()},
+    "filter:get": lambda f: dict(zip(("streamId", "filterId"), f.stream_filter())),
+    "filter:update": lambda f: {
+        **dict(zip(("streamId", "filterId"), f.stream_filter())),
+        "filterData": {"mode": "reject"},
+    },
+    "filter:delete": lambda f: dict(zip(("streamId", "filterId"), f.stream_filter())),
     "log:create": lambda f: {"logType": "system", "logData": {"message": "hello"}},
     "log:get": lambda f: {"logType": "system", "limit": 5},
     "log:update": lambda f: {
@@ -328,6 +352,11 @@ EXAMPLES: dict[str, Example] = {
     "domain:getDeleted": lambda f: {},
 }
 
+
+def sub_id_filter(name: str, value: Any) -> list[dict[str, Any]]:
+    return [{"name": name, "operator": "EQUALS", "expression": value}]
+
+
 EXPECTED_BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "click:getAll": lambda p: {
         "range": {"interval": "all_time"},
@@ -338,18 +367,25 @@ EXPECTED_BODIES: dict[str, Callable[[dict[str, Any]], Any]] = {
             {"name": "is_bot", "operator": "IS_FALSE"},
         ],
     },
-    "conversion:getAll": lambda p: {"limit": 100, "columns": CONVERSION_COLUMNS},
-    "postback:create": lambda p: {
-        "name": "PB",
-        "url": p["url"],
-        "status": "active",
-        "trigger": "any",
-        "method": "GET",
+    "click:get": lambda p: {
+        "range": {"interval": "all_time"},
+        "limit": 1,
+        "columns": DEFINITION.operation("click", "get").property("columns").default,
+        "filters": sub_id_filter("sub_id", p["clickId"]),
     },
-    "postback:update": lambda p: {"name": "Renamed", "trigger": "sale"},
-    "postback:test": lambda p: {"sub_id": "abc", "status": "lead", "payout": 5, "sub_id_1": "s1"},
+    "conversion:get": lambda p: {
+        "range": {"interval": "all_time"},
+        "limit": 1,
+        "columns": DEFINITION.operation("conversion", "get").property("columns").default,
+        "filters": sub_id_filter("conversion_id", p["conversionId"]),
+    },
+    "conversion:getAll": lambda p: {"limit": 100, "columns": CONVERSION_COLUMNS},
+    "blacklist:delete": lambda p: {"value": p["blacklistId"]},
 }
 EXPECTED_QUERIES: dict[str, list[tuple[str, str]]] = {
+    "postback:test": [("subid", "*"), ("status", "lead"), ("payout", "5"), ("sub_id_1", "s1")],
+    "conversion:create": [("subid", "*"), ("status", "sale"), ("revenue", "12.5")],
+    "conversion:update": [("subid", "*"), ("tid", "*"), ("status", "rejected")],
     "campaign:getAll": [("limit", "2")],
     "log:get": [("limit", "5")],
     "stream:search": [("query", "Demo")],
@@ -378,40 +414,78 @@ def test_every_operation_has_an_example() -> None:
     assert not extra, f"examples without an operation: {extra}"
 
 
+def check_edit(op: Operation, params: dict[str, Any], written: Any, data: Any) -> None:
+    """The written array holds the new or changed element, or no longer the removed one."""
+    assert op.edit is not None
+    elements = written[op.edit.array]
+    ids = [str(e.get("id")) for e in elements]
+    if op.edit.action == "remove":
+        assert str(params[op.edit.match]) not in ids
+        assert str(data["id"]) == str(params[op.edit.match])
+        return
+    sent = {k: v for k, v in params.items() if k not in ("campaignId", "streamId", "postbackId")}
+    sent = sent.pop("filterData", sent)
+    sent.pop("filterId", None)
+    sent.pop("payload", None)  # written as an array, read back as text (as the spec says)
+    assert any(sent.items() <= e.items() for e in elements), (sent, elements)
+    assert all(data[k] == v for k, v in sent.items()) and data.get("id"), data
+
+
+def sent_path(op: Operation, path: str, params: dict[str, Any]) -> str:
+    values = {
+        p.name: quote(str(params[p.name]), safe="") for p in op.properties if p.placement == "path"
+    }
+    return path.format(postbackKey=POSTBACK_KEY, **values)
+
+
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.key for op in OPERATIONS])
-def test_operation_end_to_end(op: Operation, node: KeitaroNode, http: Http, emulator: Any) -> None:
+def test_operation_end_to_end(op: Operation, request: pytest.FixtureRequest) -> None:
+    """Official operations against the default emulator; the others against the opt-in one."""
+    prefix = "" if op.official else "original_"
+    node = request.getfixturevalue(prefix + "node")
+    http = request.getfixturevalue(prefix + "http")
+    emulator = request.getfixturevalue(prefix + "emulator")
     params = EXAMPLES[op.key](Fixtures(http))
     out = node.execute_sync(
         [{"json": {"n": 1}}], resource=op.resource, operation=op.value, parameters=params
     )
-
-    # what the emulator received
-    sent = emulator.journal.last()
-    path_values = {
-        p.name: quote(str(params[p.name]), safe="") for p in op.properties if p.placement == "path"
-    }
-    assert sent.method == op.method
-    assert sent.path == "/admin_api/v1" + op.path.format(**path_values)
-    assert sent.headers["Api-Key"] == "***"  # the journal masks it; the key itself was accepted
-    for pair in EXPECTED_QUERIES.get(op.key, []):
-        assert pair in sent.query
-    assert sent.body == expected_body(op, params)
-
-    # what the user gets
     assert len(out) == 1
     item = out[0]
-    assert item["pairedItem"] == {"item": 0}
     js = item["json"]
     assert js["success"] is True, js.get("error")
+
+    # what the emulator received: each request of the operation, in order
+    requests = op.requests()
+    journal = list(emulator.journal)[-len(requests) :]
+    assert [(e.method, e.path) for e in journal] == [
+        (method, sent_path(op, path, params)) for method, path in requests
+    ]
+    sent = journal[-1]
+    if op.endpoint == "postback":
+        assert "Api-Key" not in sent.headers  # the postback URL is not the Admin API
+    else:
+        assert sent.headers["Api-Key"] == "***"  # the journal masks it; the key was accepted
+    for name, value in EXPECTED_QUERIES.get(op.key, []):
+        assert (name, value) in sent.query or (value == "*" and name in dict(sent.query))
+    if op.edit is not None:
+        check_edit(op, params, sent.body, js["data"])
+    else:
+        assert sent.body == expected_body(op, params)
+
+    # what the user gets
+    assert item["pairedItem"] == {"item": 0}
     assert (js["resource"], js["operation"]) == (op.resource, op.value)
     assert js["request"]["method"] == op.method
-    assert js["request"]["url"].startswith(
-        f"{emulator.url}/admin_api/v1{op.path.format(**path_values)}"
-    )
-    assert js["request"]["headers"]["Api-Key"] == "***"
-    if op.returns == "object":
+    shown = sent_path(op, requests[-1][1], params).replace(POSTBACK_KEY, "***")
+    assert js["request"]["url"].startswith(emulator.url + shown)
+    assert (js["request"]["headers"].get("Api-Key") == "***") == (op.endpoint == "admin")
+    if op.returns == "text":
+        assert js["data"] == "Success"
+    elif op.returns == "object":
         assert "count" not in js
+        assert isinstance(js["data"], dict | list | None)  # clones answer [entity]
     else:
         assert isinstance(js["data"], list)
         assert js["count"] == len(js["data"])
     assert CANARY not in json.dumps(out)
+    assert POSTBACK_KEY not in json.dumps(out)

@@ -102,7 +102,23 @@ DEFINITION = load_definition()
     ("key", "params", "method", "path", "query", "body"),
     [
         ("campaign:get", {"campaignId": 7}, "GET", "/campaigns/7", (), None),
-        ("conversion:get", {"conversionId": "a1b2:c3"}, "GET", "/conversions/a1b2%3Ac3", (), None),
+        ("landing:get", {"landingId": "a1b2:c3"}, "GET", "/landing_pages/a1b2%3Ac3", (), None),
+        (
+            "conversion:create",
+            {"conversionData": {"click_id": "s1", "transaction_id": "T", "payout": 2}},
+            "GET",
+            "/postback",
+            (("subid", "s1"), ("tid", "T"), ("payout", "2")),
+            None,
+        ),
+        (
+            "group:get",
+            {"groupId": 3, "groupType": "offers"},
+            "GET",
+            "/groups",
+            (("type", "offers"),),
+            None,
+        ),
         ("group:getAll", {}, "GET", "/groups", (("type", "campaigns"),), None),
         (
             "log:get",

@@ -21,10 +21,13 @@ from .test_workflows import run_cli
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_operation_table_is_current() -> None:
-    code, out, _ = run_cli("describe", "--format", "markdown")
+@pytest.mark.parametrize(
+    ("marker", "flags"), [("operations", ()), ("original", ("--original",))], ids=str
+)
+def test_generated_tables_are_current(marker: str, flags: tuple[str, ...]) -> None:
+    code, out, _ = run_cli("describe", "--format", "markdown", *flags)
     assert code == 0
-    table = re.search(r"<!-- operations:start -->\n(.*?)\n<!-- operations:end -->", README, re.S)
+    table = re.search(f"<!-- {marker}:start -->\n(.*?)\n<!-- {marker}:end -->", README, re.S)
     assert table is not None
     assert table.group(1) == out.strip(), "regenerate with: keitaro-node describe --format markdown"
 
@@ -59,12 +62,22 @@ def test_yaml_examples_run(tmp_path: Path) -> None:
         assert result.items and result.failed == 0
 
 
+CAMPAIGN = {"alias": "readme-json-example", "name": "README"}
+
+
 def test_json_example_is_an_output_item(node) -> None:
     (example,) = blocks("json")
     shown = json.loads(example)
+    campaign = node.execute_sync(
+        resource="campaign", operation="create", parameters={"campaignData": CAMPAIGN}
+    )[0]["json"]["data"]
     real = node.execute_sync(
-        resource="settings", operation="create", parameters={"settingsData": {"a": 1}}
+        resource="postback",
+        operation="create",
+        parameters={"campaignId": campaign["id"], "url": shown["json"]["data"]["url"]},
     )[0]
+    assert real["json"]["request"]["method"] == shown["json"]["request"]["method"]
+    assert set(real["json"]["data"]) == set(shown["json"]["data"])
     assert set(shown) == set(real) and set(shown["json"]) == set(real["json"])
     assert set(shown["json"]["request"]["headers"]) == set(real["json"]["request"]["headers"])
 

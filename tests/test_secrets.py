@@ -110,11 +110,11 @@ def test_timeout(caplog) -> None:
 def test_key_in_a_response_body_is_masked(node: KeitaroNode) -> None:
     # A tracker that echoes the key back (here: stored in a document) never shows it to the user.
     out = node.execute_sync(
-        resource="settings",
+        resource="affiliate_network",
         operation="create",
-        parameters={"settingsData": {"note": f"key is {CANARY}"}},
+        parameters={"networkData": {"name": "echo", "notes": f"key is {CANARY}"}},
     )
-    assert out[0]["json"]["data"]["note"] == "key is ***"
+    assert out[0]["json"]["data"]["notes"] == "key is ***"
 
 
 def test_redactor_masks_by_name_and_value() -> None:

@@ -301,13 +301,13 @@ def test_retry_on_fail_resends_only_failed_items(tmp_path: Path) -> None:
     text = (
         "name: r\ncredentials: {emulator: {seed: empty, faults: '500=0.3,seed=3'}}\nnodes:\n"
         "  - {name: Rows, type: items, items: [{n: 1}, {n: 2}, {n: 3}, {n: 4}, {n: 5}, {n: 6}]}\n"
-        "  - name: Save\n    type: keitaro\n    resource: settings\n    operation: create\n"
+        "  - name: Save\n    type: keitaro\n    resource: affiliate_network\n    operation: create\n"
         "    retryOnFail: true\n    maxTries: 5\n    waitBetweenTries: 0\n"
-        "    parameters: {settingsData: {n: '={{ $json.n }}'}}\n"
+        "    parameters: {networkData: {name: '=n{{ $json.n }}'}}\n"
     )
     result = asyncio.run(run_workflow(load_workflow(text=text), environ={}))
     assert result.failed == 0
-    assert [i["json"]["data"]["n"] for i in result.items] == [1, 2, 3, 4, 5, 6]
+    assert [i["json"]["data"]["name"] for i in result.items] == [f"n{i}" for i in range(1, 7)]
     assert [i["pairedItem"]["item"] for i in result.items] == list(range(6))
     no_retries = load_workflow(text=text.replace("retryOnFail: true", "retryOnFail: false"))
     with pytest.raises(NodeFailed, match="node 'Save', item"):  # the faults do hit
