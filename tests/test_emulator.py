@@ -165,7 +165,8 @@ def test_clone(http: Http) -> None:
 
 
 def test_filters_live_in_their_stream(http: Http) -> None:
-    stream, first = Fixtures(http).stream_filter()
+    ref = Fixtures(http).stream_filter()
+    stream, first = ref["streamId"], ref["filterId"]
     shown = http.api("GET", f"/streams/{stream}")[2]["filters"]
     assert [(x["id"], x["payload"]) for x in shown] == [(first, '["US"]')]
     # a write that sends a filter's id keeps it; one without an id is new; one left out is gone

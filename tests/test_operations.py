@@ -15,7 +15,6 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from keitaro_node import KeitaroNode
 from keitaro_node.loader import load_definition
 from keitaro_node.model import Operation
 
@@ -109,21 +108,21 @@ class Fixtures:
         assert status == 200 and data["rows"], data
         return int(data["rows"][0]["conversion_id"])
 
-    def campaign_postback(self) -> tuple[int, int]:
-        """A campaign with one S2S postback: (campaign id, postback id)."""
+    def campaign_postback(self) -> dict[str, int]:
+        """A campaign with one S2S postback: its campaignId and postbackId."""
         cid = self.campaign()
         body = {"postbacks": [{"url": "https://pb.example/?s={sub_id_1}", "statuses": ["sale"]}]}
         status, _, data = self.http.api("PUT", f"/campaigns/{cid}", body)
         assert status == 200, data
-        return cid, int(data["postbacks"][0]["id"])
+        return {"campaignId": cid, "postbackId": int(data["postbacks"][0]["id"])}
 
-    def stream_filter(self) -> tuple[int, int]:
-        """A stream with one filter: (stream id, filter id)."""
+    def stream_filter(self) -> dict[str, int]:
+        """A stream with one filter: its streamId and filterId."""
         sid = self.stream()
         body = {"filters": [{"name": "country", "mode": "accept", "payload": ["US"]}]}
         status, _, data = self.http.api("PUT", f"/streams/{sid}", body)
         assert status == 200, data
-        return sid, int(data["filters"][0]["id"])
+        return {"streamId": sid, "filterId": int(data["filters"][0]["id"])}
 
     def log(self) -> int:
         return int(self._make("/logs/system", {"message": "sweep"})["id"])
@@ -261,14 +260,14 @@ EXAMPLES: dict[str, Example] = {
         "campaignId": f.campaign(),
         "url": "https://pb.example/?s={sub_id_1}&r={revenue}",
     },
-    "postback:get": lambda f: dict(zip(("campaignId", "postbackId"), f.campaign_postback())),
-    "postback:getAll": lambda f: {"campaignId": f.campaign_postback()[0]},
+    "postback:get": lambda f: f.campaign_postback(),
+    "postback:getAll": lambda f: {"campaignId": f.campaign_postback()["campaignId"]},
     "postback:update": lambda f: {
-        **dict(zip(("campaignId", "postbackId"), f.campaign_postback())),
+        **f.campaign_postback(),
         "method": "POST",
         "statuses": ["lead", "sale"],
     },
-    "postback:delete": lambda f: dict(zip(("campaignId", "postbackId"), f.campaign_postback())),
+    "postback:delete": lambda f: f.campaign_postback(),
     "postback:test": lambda f: {
         "testData": {"clickId": f.click(), "payout": 5, "subId1": "s1", "transactionId": "t"}
     },
@@ -327,12 +326,12 @@ EXAMPLES: dict[str, Example] = {
         "streamId": f.stream(),
         "filterData": {"name": "country", "mode": "accept", "payload": ["US"]},
     },
-    "filter:get": lambda f: dict(zip(("streamId", "filterId"), f.stream_filter())),
+    "filter:get": lambda f: f.stream_filter(),
     "filter:update": lambda f: {
-        **dict(zip(("streamId", "filterId"), f.stream_filter())),
+        **f.stream_filter(),
         "filterData": {"mode": "reject"},
     },
-    "filter:delete": lambda f: dict(zip(("streamId", "filterId"), f.stream_filter())),
+    "filter:delete": lambda f: f.stream_filter(),
     "log:create": lambda f: {"logType": "system", "logData": {"message": "hello"}},
     "log:get": lambda f: {"logType": "system", "limit": 5},
     "log:update": lambda f: {
