@@ -15,6 +15,7 @@ from typing import Any
 
 from .model import Credentials, Definition, Operation
 from .node import KeitaroNode
+from .policy import RetryPolicy
 
 KEY_PROBE = ("group", "getAll")
 """``GET /groups?type=campaigns``: the cheapest read every key may make."""
@@ -119,11 +120,15 @@ class Report:
 
 
 async def check(
-    credentials: Credentials, *, definition: Definition | None = None, concurrency: int = 4
+    credentials: Credentials,
+    *,
+    definition: Definition | None = None,
+    retry: RetryPolicy | None = None,
+    concurrency: int = 4,
 ) -> Report:
     """Probe the tracker with safe reads; never raises for what the tracker answers."""
     started = time.monotonic()
-    node = KeitaroNode(credentials, definition=definition)
+    node = KeitaroNode(credentials, definition=definition, retry=retry)
     report = Report(credentials.root_url, postback_key=bool(credentials.postback_key))
     first = await _probe(node, *KEY_PROBE, {})
     _classify(report, first)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["one_element_list", "rows_as_objects", "success_body", "text_404"]
+Kind = Literal["one_element_list", "rows_as_objects", "success_body", "text_404", "null_field"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,16 @@ TEXT_404 = Deviation(
     "ermahavwork/adrobot-keitaro live probes (2026)",
 )
 """Applies to every path with an entity id."""
+
+NULL_FIELDS = {
+    "bind_visitors": Deviation(
+        "null_field",
+        "a campaign that does not bind visitors shows bind_visitors: null, although the spec "
+        "types it as one of s, sl, slo",
+        "keitaro-api.md 3.1: the read field takes {null, s, sl, slo} (live and client fields)",
+    ),
+}
+"""Fields that are null in real answers where the spec allows only values (every response)."""
 
 
 @dataclass(frozen=True)

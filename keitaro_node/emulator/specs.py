@@ -51,6 +51,7 @@ CAMPAIGNS = _spec(
         "uniqueness_method": "ip",
         "uniqueness_use_cookies": True,
         "traffic_loss": 0,
+        "bind_visitors": None,
     },
     required=("alias", "name"),
     unique=("alias",),

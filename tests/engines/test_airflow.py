@@ -25,8 +25,8 @@ with DAG("keitaro_test", start_date=datetime(2026, 1, 1), schedule=None, catchup
     listed = KeitaroOperator(task_id="campaigns", resource="campaign", operation="getAll",
                              parameters={"limit": "{{ params.limit }}"}, params={"limit": 2},
                              fail_on_item_error=True)
-    saved = KeitaroOperator(task_id="settings", resource="settings", operation="create",
-                            parameters={"settingsData": {"run": "{{ run_id }}"}},
+    saved = KeitaroOperator(task_id="notes", resource="campaign", operation="update",
+                            parameters={"campaignId": 1, "campaignData": {"notes": "{{ run_id }}"}},
                             output_path=OUTPUT)
     listed >> saved
 """
@@ -50,7 +50,7 @@ def test_airflow_operator_runs_in_a_dag(emulator, tmp_path: Path) -> None:
         capture_output=True,
         timeout=600,
     )
-    output = tmp_path / "settings.json"
+    output = tmp_path / "notes.json"
     dags = tmp_path / "airflow" / "dags"
     dags.mkdir(parents=True, exist_ok=True)
     (dags / "keitaro_test.py").write_text(f"OUTPUT = {str(output)!r}\n" + DAG_FILE)
@@ -64,7 +64,7 @@ def test_airflow_operator_runs_in_a_dag(emulator, tmp_path: Path) -> None:
     )
     assert done.returncode == 0 and output.exists(), done.stdout[-3000:] + done.stderr[-3000:]
     rows = json.loads(output.read_text())
-    assert rows[0]["success"] is True and rows[0]["data"]["run"].startswith("manual__")
+    assert rows[0]["success"] is True and rows[0]["data"]["notes"].startswith("manual__")
     assert CANARY not in done.stdout + done.stderr
     journal = [e for e in emulator.journal if e.path == "/admin_api/v1/campaigns"]
     assert journal and ["limit", "2"] in [list(p) for p in journal[-1].query]
