@@ -28,13 +28,13 @@ EXIT_INTERRUPTED = 130
 EPILOG = """\
 examples:
   keitaro-node run workflows/quickstart.yaml
-  keitaro-node run workflows/clicks-export.yaml --set Save.path=/tmp/clicks.ndjson
-  keitaro-node run my.yaml --output result.csv --format csv      # key from KEITARO_API_KEY or .env
+  keitaro-node run workflows/clicks-export.yaml --set Clicks.streamTo=clicks.ndjson
+  keitaro-node run workflows/quickstart.yaml --output result.csv
   keitaro-node validate workflows/offer-payouts.yaml
   keitaro-node describe settings create
   keitaro-node describe --format json
-  keitaro-node export-n8n workflows/clone-and-enable.yaml --output clone.n8n.json
-  keitaro-node check                                            # what your tracker offers
+  keitaro-node export-n8n workflows/quickstart.yaml --output quickstart.n8n.json
+  keitaro-node check                          # KEITARO_DOMAIN, KEITARO_API_KEY from env or .env
   keitaro-node emulator --port 8080 --seed demo
 
 exit codes:
@@ -60,7 +60,8 @@ class VersionAction(argparse.Action):
     """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        parser.exit(message=f"keitaro-node {_version()}\n")
+        sys.stdout.write(f"keitaro-node {_version()}\n")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -456,9 +457,10 @@ def _credentials_file(path: Path) -> dict[str, Any]:
     import yaml
 
     from .errors import InputError
+    from .workflows import parse_yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: cannot read the credentials file: {exc}") from None
     if not isinstance(data, dict) or not data.get("domain") or not data.get("apiKey"):
@@ -569,8 +571,11 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     try:
         _run_interruptibly(serve())
-    except KeyboardInterrupt:
-        return EXIT_OK
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        err.write(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}\n")
+        return EXIT_INVALID
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        err.write("emulator stopped\n")
     return EXIT_OK
 
 

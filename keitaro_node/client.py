@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -87,10 +88,8 @@ def _parse_text(raw: RawResponse) -> str:
 def _parse_body(raw: RawResponse) -> Any:
     """JSON if it parses, else the text (error bodies are often plain text)."""
     text = _parse_text(raw)
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+    data = _json_or_invalid(raw.body)
+    return text if data is _INVALID else data
 
 
 def describe_error_body(data: Any) -> str | None:
@@ -130,7 +129,7 @@ class KeitaroClient:
         self._postback_base = f"{credentials.root_url}/{credentials.postback_key or ''}"
         self._has_postback_key = bool(credentials.postback_key)
         self._origin = urlsplit(self.base_url)
-        self._key_bytes = credentials.api_key.encode()
+        self._echo = _echo_pattern(credentials.api_key)
         secrets = [credentials.api_key, *filter(None, [credentials.postback_key])]
         self.redactor = Redactor(secrets)
         for secret in secrets:
@@ -208,30 +207,45 @@ class KeitaroClient:
                 await self._sleep(delay)
 
     async def _follow(self, plan: RequestPlan) -> RawResponse:
-        """Send, following redirects only within the tracker's own origin (at most 3)."""
+        """Send, following redirects only within the tracker's own origin (at most 3).
+
+        As browsers do, a 303 (and a 301 or 302 after a POST) is followed with a GET without the
+        body; 307 and 308 keep the method and the body.
+        """
         url, query = f"{self._base(plan)}{plan.path}", plan.query
+        method, body = plan.method, plan.body
         headers = self._postback_headers if plan.endpoint == "postback" else self._headers
         for _ in range(MAX_REDIRECTS + 1):
-            raw = await self.transport.send(
-                HttpRequest(plan.method, url, headers, query, plan.body)
-            )
+            raw = await self.transport.send(HttpRequest(method, url, headers, query, body))
             location = raw.headers.get("Location")
             if raw.status not in REDIRECTS or not location:
                 return raw
-            target = urljoin(_with_query(url, query), location)
-            if not self._same_origin(target):
+            try:
+                target = urljoin(_with_query(url, query), location)
+                same_origin = self._same_origin(target)
+            except ValueError:
+                raise ApiError(
+                    "the tracker redirected to an invalid address "
+                    f"({self.redactor.text(location)!r})",
+                    http_code=raw.status,
+                    status_text=self.redactor.text(raw.reason),
+                    description="check the domain: use the admin panel's address, with https://",
+                ) from None
+            if not same_origin:
                 raise ApiError(
                     f"the tracker redirected to another host ({self.redactor.url(target)}); the "
                     "redirect was not followed so that the API key is never sent anywhere else",
                     http_code=raw.status,
-                    status_text=raw.reason,
+                    status_text=self.redactor.text(raw.reason),
                     description="check the domain: use the admin panel's address, with https://",
                 )
+            if raw.status == 303 or (raw.status in (301, 302) and method == "POST"):
+                method, body = "GET", None
             url, query = target, ()
         raise ApiError(
             f"the tracker redirected more than {MAX_REDIRECTS} times; gave up",
             http_code=raw.status,
-            status_text=raw.reason,
+            status_text=self.redactor.text(raw.reason),
         )
 
     def _same_origin(self, url: str) -> bool:
@@ -256,6 +270,8 @@ class KeitaroClient:
         parts = [p for p in (exc.description, note, applied) if p]
         exc.description = self.redactor.text("; ".join(parts)) if parts else None
         exc.response_data = self.redactor.data(exc.response_data)
+        if exc.status_text:
+            exc.status_text = self.redactor.text(exc.status_text)
         exc.request = self.describe(plan)
         return exc
 
@@ -301,17 +317,44 @@ class KeitaroClient:
                 description="use the host on which the admin panel opens; the node adds "
                 "/admin_api/v1 itself",
             )
-        try:
-            data = json.loads(raw.body)
-        except ValueError:
+        data = _json_or_invalid(raw.body)
+        if data is _INVALID:  # raised outside the except block: the text is on no exception chain
             raise TransportError(
                 f"the response to {plan.method} {plan.path} is not valid JSON "
                 f"({len(raw.body)} bytes; truncated?)",
                 sent=True,
-            ) from None
-        if self._key_bytes in raw.body:  # a tracker echoing the key back: mask it (rare, so cheap)
+            )
+        if self._echo.search(raw.body):  # a tracker echoing the key back, maybe \u-escaped
             data = self.redactor.data(data)
         return ApiResponse(raw.status, data, raw.headers)
+
+
+_INVALID = object()
+
+
+def _json_or_invalid(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to be an answer
+        return _INVALID
+
+
+def _echo_pattern(secret: str) -> re.Pattern[bytes]:
+    """Finds ``secret`` in a JSON body, each character literal or escaped (``\\u0043``, ``\\/``)."""
+    parts = []
+    for char in secret:
+        forms = [re.escape(char.encode())]
+        if ord(char) < 0x10000:
+            forms.append(rb"\\u" + _hex(ord(char)))
+        if char == "/":
+            forms.append(rb"\\/")
+        parts.append(b"(?:" + b"|".join(forms) + b")")
+    return re.compile(b"".join(parts))
+
+
+def _hex(code: int) -> bytes:
+    """The ``\\u`` escape's digits of a code point in either case: ``[0][0][6][fF]`` for o."""
+    return b"".join(b"[" + d.lower().encode() + d.upper().encode() + b"]" for d in f"{code:04x}")
 
 
 def _with_query(url: str, query: Sequence[tuple[str, str]]) -> str:

@@ -117,6 +117,8 @@ class Executor:
         except InputError as exc:
             exc.item_index = index
             return exc
+        except RecursionError:  # a value nested so deep that walking it overflows the stack
+            return InputError("the item's data is nested too deeply", item_index=index)
         except RequestError as exc:
             if not exc.request:  # a record not found in an answer: name the request read
                 exc.request = self.client.describe(plan)

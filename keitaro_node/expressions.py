@@ -112,10 +112,8 @@ class _Token:
 def _tokens(code: str, expression: str, offset: int) -> tuple[_Token, ...]:
     """The tokens of one ``{{ }}`` block (cached: a template is the same for every item)."""
     out: list[_Token] = []
-    pos = 0
-    while pos < len(code):
-        if code[pos:].strip() == "":
-            break
+    pos, stop = 0, len(code.rstrip())
+    while pos < stop:
         match = _TOKEN.match(code, pos)
         if not match or match.end() == pos:
             start = pos + len(code[pos:]) - len(code[pos:].lstrip())
@@ -142,6 +140,8 @@ def _js_string(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
         if value.is_integer() and abs(value) < 1e21:
             return str(int(value))
         return repr(value)
@@ -263,8 +263,10 @@ class _Parser:
             value = self.expr()
             self.take(")")
             return self.accessors(value)
-        if tok.kind == "number":
-            return float(tok.text) if "." in tok.text else int(tok.text)
+        if tok.kind == "number":  # a JavaScript number: exact integers up to 2^53, else a double
+            if "." not in tok.text and len(tok.text) < 16:
+                return int(tok.text)
+            return float(tok.text)
         if tok.kind == "string":
             return self.accessors(_unquote(tok.text))
         if tok.kind == "name":
@@ -395,7 +397,22 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
-_BLOCK = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+MAX_NESTING = 100
+"""Deeper parentheses than this are refused (Python's own stack would overflow first)."""
+
+
+def _blocks(template: str, value: str) -> list[tuple[int, int, int, int]]:
+    """(start, end, code start, code end) of each ``{{ … }}`` block, found in linear time."""
+    found, pos = [], 0
+    while (start := template.find("{{", pos)) >= 0:
+        end = template.find("}}", start + 2)
+        if end < 0:
+            raise ExpressionError("unclosed {{", value, start + 1)
+        found.append((start, end + 2, start + 2, end))
+        pos = end + 2
+    if template.count("{{") != len(found):  # a "{{" inside a block: "{{ a {{ b }}"
+        raise ExpressionError("unclosed {{", value, found[-1][1] + 1 if found else 1)
+    return found
 
 
 def is_expression(value: Any) -> bool:
@@ -405,27 +422,39 @@ def is_expression(value: Any) -> bool:
 def evaluate(value: str, ctx: Context) -> JSON:
     """The value of one ``=…`` template (undefined becomes None)."""
     template = value[1:]
-    blocks = list(_BLOCK.finditer(template))
-    if template.count("{{") != len(blocks):
-        raise ExpressionError(
-            "unclosed {{", value, template.find("{{", blocks[-1].end() if blocks else 0) + 1
-        )
-    if len(blocks) == 1 and blocks[0].span() == (0, len(template)):
-        result = _run(blocks[0], value, ctx)
+    blocks = _blocks(template, value)
+    if len(blocks) == 1 and blocks[0][:2] == (0, len(template)):
+        result = _run(blocks[0], template, value, ctx)
         return None if result is UNDEFINED else _plain(result)
     out, last = [], 0
     for block in blocks:
-        out.append(template[last : block.start()])
-        result = _run(block, value, ctx)
+        out.append(template[last : block[0]])
+        result = _run(block, template, value, ctx)
         out.append("" if result is None or result is UNDEFINED else _js_string(result))
-        last = block.end()
+        last = block[1]
     out.append(template[last:])
     return "".join(out)
 
 
-def _run(block: re.Match[str], value: str, ctx: Context) -> Any:
-    offset = block.start(1) + 1  # +1 for the leading "="
-    return _force(_Parser(_tokens(block.group(1), value, offset), value, ctx).parse())
+def _run(block: tuple[int, int, int, int], template: str, value: str, ctx: Context) -> Any:
+    tokens = _block_tokens(block, template, value)
+    try:
+        return _force(_Parser(tokens, value, ctx).parse())
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply", value) from None
+
+
+def _block_tokens(
+    block: tuple[int, int, int, int], template: str, value: str
+) -> tuple[_Token, ...]:
+    """The block's tokens (+1 on positions for the leading "="); refuses deep nesting early."""
+    tokens = _tokens(template[block[2] : block[3]], value, block[2] + 1)
+    depth = 0
+    for tok in tokens:
+        depth += (tok.text in "([") - (tok.text in ")]") if tok.kind == "op" else 0
+        if depth > MAX_NESTING:
+            raise ExpressionError(f"nested deeper than {MAX_NESTING} levels", value, tok.pos)
+    return tokens
 
 
 def _plain(value: Any) -> JSON:
@@ -466,8 +495,5 @@ def has_expressions(value: Any) -> bool:
 def check(value: str) -> None:
     """Parse-check a template without data (for ``validate``): raises ExpressionError."""
     template = value[1:]
-    blocks = list(_BLOCK.finditer(template))
-    if template.count("{{") != len(blocks):
-        raise ExpressionError("unclosed {{", value)
-    for block in blocks:
-        _tokens(block.group(1), value, block.start(1) + 1)
+    for block in _blocks(template, value):
+        _block_tokens(block, template, value)

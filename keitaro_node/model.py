@@ -231,10 +231,29 @@ class Credentials:
     """The tracker's postback key (Maintenance → Postback URL): only postback operations need it."""
 
     def __post_init__(self) -> None:
-        if not self.domain or not self.domain.strip():
+        # Keys and domains copied from env files often end in a newline: surrounding white
+        # space is never part of them.
+        for name in ("domain", "api_key", "postback_key"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, value.strip())
+        if not isinstance(self.domain, str) or not self.domain:
             raise InputError("credentials: the tracker domain is empty", property="domain")
-        if not self.api_key:
-            raise InputError("credentials: the API key is empty", property="api_key")
+        for name in ("api_key", "postback_key"):
+            value = getattr(self, name)
+            if value is None and name == "postback_key":
+                continue
+            label = "API key" if name == "api_key" else "postback key"
+            if not isinstance(value, str):
+                raise InputError(f"credentials: the {label} must be text", property=name)
+            if not value:
+                raise InputError(f"credentials: the {label} is empty", property=name)
+            if any(c.isspace() or not c.isprintable() for c in value):
+                raise InputError(
+                    f"credentials: the {label} contains spaces or control characters",
+                    property=name,
+                )
+        self.root_url  # noqa: B018 - a domain that is no address is refused now, not mid-run
 
     def __repr__(self) -> str:
         postback = ", postback_key='***'" if self.postback_key else ""
@@ -266,8 +285,13 @@ class Credentials:
         raw = self.domain.strip()
         if "://" not in raw:
             raw = "https://" + raw
-        parts = urlsplit(raw)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(raw)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            valid = valid and (parts.port is None or parts.port > 0)
+        except ValueError:
+            valid = False
+        if not valid:
             raise InputError(
                 f"credentials: {self.domain!r} is not a tracker address", property="domain"
             )

@@ -178,13 +178,15 @@ def read_items(
             if line.strip():
                 try:
                     rows.append(json.loads(line))
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:
                     raise InputError(f"{path}:{number}: not valid JSON: {exc}") from None
     else:
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(f"{path}: nested too deeply") from None
         rows = loaded if isinstance(loaded, list) else [loaded]
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict):

@@ -42,6 +42,24 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+MAX_DEPTH = 64
+"""Invalid parameters nesting deeper than this are refused before they are explained."""
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether a JSON value nests deeper than ``limit`` (iterative: no recursion to overflow)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, Mapping):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
 def _given(raw: Mapping[str, Any], dotted: str) -> bool:
     """Whether a parameter (``name`` or ``collection.child``) is given, and not blank."""
     name, _, child = dotted.partition(".")
@@ -95,6 +113,8 @@ class OperationInputs:
                 for dotted, value in values.items():
                     set_dotted(params, dotted, copy.deepcopy(value))
         if not self._valid(params):
+            if _deeper_than(params, MAX_DEPTH):  # jsonschema explains recursively
+                raise InputError(f"{self.op.key}: parameters nested deeper than {MAX_DEPTH} levels")
             error = best_match(self._validator.iter_errors(params))
             if error is not None:
                 raise self._explain(error, params)
@@ -126,6 +146,10 @@ class OperationInputs:
                     f"{_label(prop)} is not valid JSON: {exc.msg} at line {exc.lineno} "
                     f"column {exc.colno}",
                     property=prop.name,
+                ) from None
+            except RecursionError:
+                raise InputError(
+                    f"{_label(prop)} is nested too deeply", property=prop.name
                 ) from None
         elif prop.type == "collection" and isinstance(value, Mapping):
             inner = {k: v for k, v in value.items() if not _is_blank(v)}

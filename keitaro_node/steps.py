@@ -69,7 +69,9 @@ def _decoded(spec: Edit, element: JSON) -> JSON:
     for name in spec.decode:
         text = out.get(name)
         if isinstance(text, str) and text[:1] in ("[", "{"):
-            with contextlib.suppress(ValueError):  # not JSON after all: sent as it was read
+            with contextlib.suppress(
+                ValueError, RecursionError
+            ):  # not JSON after all: sent as it was read
                 out[name] = json.loads(text)
     return out
 

@@ -115,8 +115,10 @@ class AiohttpTransport:
             ) from None
 
     async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
-        """The body, refusing more than ``max_body`` bytes (checked as it arrives)."""
-        if resp.content_length is not None:
+        """The body, refusing more than ``max_body`` bytes, counted after decompression (a small
+        gzip answer may inflate a thousandfold): a compressed body is always read in chunks."""
+        encoded = resp.headers.get("Content-Encoding", "identity").lower() != "identity"
+        if resp.content_length is not None and not encoded:
             if resp.content_length > self.max_body:
                 raise TransportError(
                     f"the response body ({resp.content_length} bytes) exceeds the "
@@ -130,7 +132,9 @@ class AiohttpTransport:
             size += len(chunk)
             if size > self.max_body:
                 raise TransportError(
-                    f"the response body exceeds the {self.max_body}-byte cap", sent=True
+                    f"the response body exceeds the {self.max_body}-byte cap"
+                    + (" once decompressed" if encoded else ""),
+                    sent=True,
                 )
             chunks.append(chunk)
         return b"".join(chunks)

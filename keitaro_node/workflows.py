@@ -28,6 +28,7 @@ from . import expressions, outputs
 from .errors import InputError, KeitaroNodeError, RequestError
 from .expressions import Context, NodeRun
 from .loader import json_path, load_definition, schema_dir
+from .masking import is_sensitive_name
 from .model import JSON, Credentials, Definition, Item
 from .node import KeitaroNode
 from .parameters import OperationInputs
@@ -97,12 +98,45 @@ class RunResult:
 # --------------------------------------------------------------------------- loading
 
 
+MAX_DEPTH = 64
+"""Workflow documents nest no deeper than this (deeper ones are refused, never a crash)."""
+
+
+class WorkflowLoader(yaml.SafeLoader):
+    """Safe YAML without aliases (600 bytes of them can expand to gigabytes) or deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in workflow files", mark
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", mark
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def parse_yaml(text: str) -> Any:
+    """A YAML (or JSON) text with ``WorkflowLoader``: yaml.YAMLError on any problem."""
+    return yaml.load(text, Loader=WorkflowLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 class _Lines:
     """Maps a JSON path in a YAML document to its line, using the composed node tree."""
 
     def __init__(self, text: str) -> None:
         try:
-            self.root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.root: yaml.Node | None = yaml.compose(text, Loader=WorkflowLoader)
         except yaml.YAMLError:
             self.root = None
 
@@ -308,7 +342,7 @@ def load_workflow(
         except OSError as exc:
             raise WorkflowError(f"{source}: cannot read: {exc.strerror}") from None
     try:
-        doc = yaml.safe_load(text)
+        doc = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -356,12 +390,26 @@ def apply_overrides(
     nodes = {n.get("name"): n for n in doc.get("nodes", []) if isinstance(n, dict)}
     for dotted, raw in overrides.items():
         head, *rest = dotted.split(".")
+        if head == "credentials" and any(is_sensitive_name(k) for k in rest):
+            raise WorkflowError(
+                f"--set {dotted}: secrets are never taken from the command line (they would sit "
+                "in shell history and process lists): use ${KEITARO_API_KEY} in the workflow, "
+                "the environment, a .env file or --credentials FILE"
+            )
+        if head not in nodes and head not in doc:
+            known = ", ".join(repr(n) for n in nodes) or "none"
+            raise WorkflowError(
+                f"--set {dotted}: {source} has no node named {head!r} (nodes: {known})"
+            )
         target, keys = (nodes[head], rest) if head in nodes and rest else (doc, [head, *rest])
         for key in keys[:-1]:
             target = target.setdefault(key, {})
             if not isinstance(target, dict):
                 raise WorkflowError(f"{source}: --set {dotted}: {key!r} is not a mapping")
-        target[keys[-1]] = yaml.safe_load(raw) if raw else ""
+        try:
+            target[keys[-1]] = parse_yaml(raw) if raw else ""
+        except yaml.YAMLError as exc:
+            raise WorkflowError(f"--set {dotted}: not a valid value: {exc}") from None
     return doc
 
 
