@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
     from .model import Definition, Operation
+    from .outputs import Format
 
 EXIT_OK = 0
 EXIT_ITEMS_FAILED = 1
@@ -28,7 +29,7 @@ EXIT_INTERRUPTED = 130
 EPILOG = """\
 examples:
   keitaro-node run workflows/quickstart.yaml
-  keitaro-node run workflows/clicks-export.yaml --set Clicks.streamTo=clicks.ndjson
+  keitaro-node run workflows/clicks-export.yaml --set Clicks.streamTo=/tmp/clicks.ndjson
   keitaro-node run workflows/quickstart.yaml --output result.csv
   keitaro-node validate workflows/offer-payouts.yaml
   keitaro-node describe settings create
@@ -103,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a YAML/JSON file with domain and apiKey (used instead of the workflow's)",
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no summary or progress on stderr")
+    run.add_argument(
+        "--csv-formulas",
+        action="store_true",
+        help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' so "
+        "that spreadsheets do not run them as formulas)",
+    )
 
     validate = sub.add_parser("validate", help="check a workflow without running it")
     validate.add_argument("workflow", type=Path)
@@ -415,20 +422,24 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .errors import Interrupted
     from .workflows import read_dotenv, run_workflow
 
+    _output_format(args)  # a conflicting --output/--format is refused before anything runs
     workflow = _load(args)
     if args.emulator:
         workflow = replace(workflow, credentials={"emulator": {"seed": args.emulator}})
     elif args.credentials:
         workflow = replace(workflow, credentials=_credentials_file(args.credentials))
-    environ = {**read_dotenv(args.env_file), **os.environ}
+    env_files = list(dict.fromkeys([args.env_file, args.workflow.parent / ".env"]))
+    environ = {**read_dotenv(*env_files), **os.environ}
     progress = Progress(err, not args.quiet)
     try:
-        result = _run_interruptibly(run_workflow(workflow, environ=environ, on_progress=progress))
+        result = _run_interruptibly(
+            run_workflow(workflow, environ=environ, on_progress=progress, env_files=env_files)
+        )
     except Interrupted as stop:
-        where = _emit(stop.finished, args.output, args.format, out)
+        where = _emit(stop.finished, args, out)
         err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
         return EXIT_INTERRUPTED
-    where = _emit(result.items, args.output, args.format, out)
+    where = _emit(result.items, args, out)
     if not args.quiet:
         err.write(
             f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"
@@ -437,18 +448,34 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_ITEMS_FAILED if result.failed else EXIT_OK
 
 
-def _emit(items: list[Any], output: Path | None, fmt: str | None, out: TextIO) -> str:
-    """Write the items to ``output`` (atomically) or to stdout; say where."""
+def _output_format(args: argparse.Namespace) -> Format:
+    """The result's format: --format, or the --output file's ending; a conflict is refused."""
+    from . import outputs
+    from .errors import InputError
+
+    output, fmt = args.output, args.format
+    if output is None:
+        return outputs.format_of("-", fmt or "json")
+    if fmt and Path(output).suffix.lstrip(".").lower() in (*outputs.FORMATS, "jsonl"):
+        named = outputs.format_of(output)
+        if named != fmt:
+            raise InputError(f"--output {output} is {named} by its name, but --format says {fmt}")
+    return outputs.format_of(output, fmt)
+
+
+def _emit(items: list[Any], args: argparse.Namespace, out: TextIO) -> str:
+    """Write the items to --output (atomically) or to stdout; say where."""
     from . import outputs
 
-    kind = outputs.format_of(output, fmt) if output else outputs.format_of("-", fmt or "json")
-    if output:
-        outputs.write_items(items, output, kind)
-        return f" -> {output}"
+    kind = _output_format(args)
+    guard = not args.csv_formulas
+    if args.output:
+        outputs.write_items(items, args.output, kind, formula_guard=guard)
+        return f" -> {args.output}"
     if kind == "json":
         out.write(json.dumps([i["json"] for i in items], ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(outputs.dumps_items(items, kind))
+        out.write(outputs.dumps_items(items, kind, formula_guard=guard))
     return ""
 
 

@@ -34,6 +34,14 @@ def error_fields(exc: KeitaroNodeError) -> dict[str, JSON]:
     }
 
 
+def _requested_limit(plan: RequestPlan) -> int | None:
+    """The ``limit`` an item asked for (in the body or the query): a stream stops there too."""
+    limit = plan.body.get("limit") if isinstance(plan.body, dict) else dict(plan.query).get("limit")
+    if isinstance(limit, str) and limit.isdigit():
+        return int(limit)
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) else None
+
+
 class Executor:
     """Runs one operation over many items against one client."""
 
@@ -202,21 +210,28 @@ class Executor:
         parameters: Mapping[str, Any],
         on_progress: ProgressCallback | None = None,
     ) -> AsyncIterator[list[JSON]]:
-        """The records of a paged list operation, page by page, without keeping them.
+        """The records of a paged list operation, page by page, without keeping them; at most
+        the ``limit`` given, as without streaming, unless ``returnAll`` is set.
 
         ``on_progress(records so far, total)`` follows each page (total as the API reports it).
         """
         op = self.definition.operation(resource, operation)
         if op.paging is None:
             raise InputError(f"{op.key} does not page: only paged list operations stream")
-        plan = planner.plan(op, self.inputs(op).prepare(parameters))
+        params = self.inputs(op).prepare(parameters)
+        plan = planner.plan(op, params)
+        cap = None if params.get("returnAll") else _requested_limit(plan)
         walk = PageWalk(op.paging)
         seen = 0
         async for page in self._pages(op, plan, walk):
+            if cap is not None:
+                page = page[: cap - seen]
             seen += len(page)
             if on_progress is not None:
-                on_progress(seen, max(seen, walk.total or 0))
+                on_progress(seen, max(seen, walk.total or 0) if cap is None else cap)
             yield page
+            if cap is not None and seen >= cap:
+                return
 
     def _error_item(self, op: Operation, index: int, exc: KeitaroNodeError) -> Item:
         request = exc.request if isinstance(exc, RequestError) else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, NotRequired, TypedDict
+from typing import Any, Literal, NamedTuple, NotRequired, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import InputError
@@ -163,6 +164,9 @@ class Resource:
     """True for the 17 resources of the original n8n node."""
 
 
+_Entry = TypeVar("_Entry", "Resource", "Operation")
+
+
 @dataclass(frozen=True, slots=True)
 class Definition:
     name: str
@@ -172,25 +176,51 @@ class Definition:
     resources: Mapping[str, Resource]
 
     def operation(self, resource: str, operation: str) -> Operation:
-        """The operation, or an InputError that lists what exists."""
-        res = self.resources.get(resource)
+        """The operation, or an InputError that lists what exists.
+
+        The names people see in n8n work too: «Кампания» / "Campaign" for ``campaign``,
+        «Создать» / "Create" for ``create`` (any case).
+        """
+        res = _named(self.resources, resource)
         if res is None:
             known = ", ".join(sorted(self.resources))
             raise InputError(
-                f"unknown resource {resource!r}; known resources: {known}", property="resource"
+                f"unknown resource {resource!r}{_hint(resource, self.resources)}; "
+                f"known resources: {known}",
+                property="resource",
             )
-        op = res.operations.get(operation)
+        op = _named(res.operations, operation)
         if op is None:
             known = ", ".join(res.operations)
             raise InputError(
-                f"resource {resource!r} ({res.display_name}) has no operation {operation!r}; "
-                f"it supports: {known}",
+                f"resource {res.value!r} ({res.display_name}) has no operation {operation!r}"
+                f"{_hint(operation, res.operations)}; it supports: {known}",
                 property="operation",
             )
         return op
 
     def operations(self) -> list[Operation]:
         return [op for res in self.resources.values() for op in res.operations.values()]
+
+
+def _names(entry: Resource | Operation) -> tuple[str, ...]:
+    return (entry.value, entry.display_name, entry.display_name_en)
+
+
+def _named(entries: Mapping[str, _Entry], name: str) -> _Entry | None:
+    """The entry whose value, Russian or English display name is ``name`` (any case)."""
+    found = entries.get(name)
+    if found is not None or not isinstance(name, str):
+        return found
+    wanted = name.strip().casefold()
+    return next((e for e in entries.values() if wanted in (n.casefold() for n in _names(e))), None)
+
+
+def _hint(name: str, entries: Mapping[str, _Entry]) -> str:
+    """``(did you mean 'campaign'?)`` for a near miss of a value or a display name."""
+    by_name = {n.casefold(): e.value for e in entries.values() for n in _names(e)}
+    close = difflib.get_close_matches(str(name).casefold(), by_name, n=1, cutoff=0.6)
+    return f" (did you mean {by_name[close[0]]!r}?)" if close else ""
 
 
 class RequestPlan(NamedTuple):

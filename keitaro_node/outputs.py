@@ -3,15 +3,22 @@
 CSV flattening: nested objects become dotted columns (``data.name``), lists and other values that
 are not scalars are written as JSON text, booleans as ``true``/``false``, null as an empty cell.
 The columns are the union of every row's keys, in first-seen order.
+
+CSV formula injection: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return would run as a formula in a spreadsheet (click-log columns hold what site visitors send),
+so it is written with a leading ``'``, as OWASP advises, unless ``formula_guard=False``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import glob
 import io
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,22 +53,36 @@ def flatten(value: Mapping[str, Any], prefix: str = "") -> dict[str, JSON]:
     return out
 
 
-def _cell(value: Any) -> str:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any, guard: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str | int | float):
+    if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return "'" + text if guard and text.startswith(FORMULA_STARTS) else text
+
+
+STALE_PART_SECONDS = 60.0
+"""A temporary file of an earlier write older than this was left by a killed process."""
 
 
 @contextmanager
 def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
     """A text file that appears at ``path`` only when the block ends without error."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    if target.is_dir():
+        raise InputError(f"{path} is a directory: give a file name for the output")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_parts(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write here: {exc.strerror or exc}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result is an ordinary file
@@ -76,6 +97,15 @@ def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
         raise
 
 
+def _remove_stale_parts(target: Path) -> None:
+    """Temporary files that a killed earlier write of ``target`` left behind."""
+    now = time.time()
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > STALE_PART_SECONDS:
+                part.unlink()
+
+
 class RowWriter:
     """Writes JSON objects to a text stream in one format, batch by batch.
 
@@ -83,8 +113,9 @@ class RowWriter:
     batch (later keys that the first batch lacked are left out, so keep batches alike).
     """
 
-    def __init__(self, fh: IO[str], fmt: Format) -> None:
+    def __init__(self, fh: IO[str], fmt: Format, *, formula_guard: bool = True) -> None:
         self.fh, self.fmt, self.count = fh, fmt, 0
+        self.formula_guard = formula_guard
         self._columns: list[str] | None = None
         self._csv = csv.writer(fh) if fmt == "csv" else None
 
@@ -109,7 +140,8 @@ class RowWriter:
             self._columns = list(dict.fromkeys(k for row in flat for k in row))
             self._csv.writerow(self._columns)
         for row in flat:
-            self._csv.writerow([_cell(row.get(c)) for c in self._columns or ()])
+            guard = self.formula_guard
+            self._csv.writerow([_cell(row.get(c), guard) for c in self._columns or ()])
 
     def close(self) -> None:
         if self.fmt == "json":
@@ -118,33 +150,44 @@ class RowWriter:
             self.fh.write("\n")
 
 
-def write_rows(rows: Iterable[Mapping[str, Any]], fh: IO[str], fmt: Format) -> int:
+def write_rows(
+    rows: Iterable[Mapping[str, Any]], fh: IO[str], fmt: Format, *, formula_guard: bool = True
+) -> int:
     """Write JSON objects in a format; returns how many."""
-    writer = RowWriter(fh, fmt)
+    writer = RowWriter(fh, fmt, formula_guard=formula_guard)
     writer.write(rows)
     writer.close()
     return writer.count
 
 
 @contextmanager
-def stream_to(path: str | Path, fmt: Format | None = None) -> Iterator[RowWriter]:
+def stream_to(
+    path: str | Path, fmt: Format | None = None, *, formula_guard: bool = True
+) -> Iterator[RowWriter]:
     """A RowWriter onto ``path`` that appears atomically when the block ends without error."""
+    kind = fmt or format_of(path)
     with atomic_writer(path) as fh:
-        writer = RowWriter(fh, fmt or format_of(path))
+        writer = RowWriter(fh, kind, formula_guard=formula_guard)
         yield writer
         writer.close()
 
 
-def write_items(items: Iterable[Item], path: str | Path, fmt: Format | None = None) -> int:
+def write_items(
+    items: Iterable[Item],
+    path: str | Path,
+    fmt: Format | None = None,
+    *,
+    formula_guard: bool = True,
+) -> int:
     """Write the items' json to ``path`` atomically; returns how many were written."""
-    with stream_to(path, fmt) as writer:
+    with stream_to(path, fmt, formula_guard=formula_guard) as writer:
         writer.write(item["json"] for item in items)
     return writer.count
 
 
-def dumps_items(items: Iterable[Item], fmt: Format) -> str:
+def dumps_items(items: Iterable[Item], fmt: Format, *, formula_guard: bool = True) -> str:
     buffer = io.StringIO()
-    write_rows((item["json"] for item in items), buffer, fmt)
+    write_rows((item["json"] for item in items), buffer, fmt, formula_guard=formula_guard)
     return buffer.getvalue()
 
 

@@ -9,6 +9,7 @@ wheel) ``jsonschema`` does both.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -84,7 +85,7 @@ def set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
 class OperationInputs:
     """Compiled validators and the preparation steps for one operation."""
 
-    __slots__ = ("_fallbacks", "_props", "_rules", "_valid", "_validator", "op")
+    __slots__ = ("_aliases", "_fallbacks", "_props", "_rules", "_valid", "_validator", "op")
 
     def __init__(self, op: Operation) -> None:
         self.op = op
@@ -93,11 +94,24 @@ class OperationInputs:
         self._valid = compile_check(op.params_schema)
         self._rules = [(compile_check(r.schema), r) for r in op.rules]
         self._fallbacks = [(compile_check(f.when), f.values) for f in op.fallbacks]
+        self._aliases = {
+            label.casefold(): p.name
+            for p in op.properties
+            for label in (p.name, p.display_name, p.display_name_en)
+        }
+        """settingsData under its own name, «Данные Настроек» or "Settings Data", in any case."""
 
     def prepare(self, raw: Mapping[str, Any]) -> dict[str, JSON]:
         """Validated parameters, or an InputError naming the property and the rule."""
         if not isinstance(raw, Mapping):
             raise InputError(f"parameters must be an object, got {type(raw).__name__}")
+        if not all(k in self._props for k in raw):
+            raw = {self._aliases.get(str(k).casefold(), k): v for k, v in raw.items()}
+            unknown = sorted(
+                str(k) for k in raw if k not in self._props and k not in self.op.refuse
+            )
+            if unknown:
+                raise self.unknown(unknown)
         refused = next((name for name in self.op.refuse if _given(raw, name)), None)
         if refused is not None:
             raise InputError(
@@ -157,6 +171,21 @@ class OperationInputs:
                 self._complete(child, inner)
             params[prop.name] = inner
 
+    def canonical(self, name: str) -> str | None:
+        """The property a parameter name means (its own name or a display name), or None."""
+        return name if name in self._props else self._aliases.get(str(name).casefold())
+
+    def unknown(self, unknown: list[str]) -> InputError:
+        """Unknown parameters, with the closest known name (its value or its display name)."""
+        first = unknown[0] if unknown else ""
+        close = difflib.get_close_matches(first.casefold(), self._aliases, n=1, cutoff=0.6)
+        hint = f" (did you mean {self._aliases[close[0]]!r}?)" if close else ""
+        return InputError(
+            f"{self.op.key}: unknown parameter(s) {', '.join(map(repr, unknown))}{hint}; "
+            f"known: {', '.join(self._props) or 'none'}",
+            property=first or None,
+        )
+
     def _explain(self, error: ValidationError, params: Mapping[str, Any]) -> InputError:
         op = self.op
         path = list(error.absolute_path)
@@ -168,12 +197,7 @@ class OperationInputs:
                 property=missing[0] if missing else None,
             )
         if not path and error.validator == "additionalProperties":
-            unknown = sorted(set(params) - set(self._props))
-            known = ", ".join(self._props) or "none"
-            return InputError(
-                f"{op.key}: unknown parameter(s) {', '.join(map(repr, unknown))}; known: {known}",
-                property=unknown[0] if unknown else None,
-            )
+            return self.unknown(sorted(set(params) - set(self._props)))
         name = str(path[0])
         prop = self._props[name]
         label = _label(prop)
@@ -202,8 +226,15 @@ def _describe(error: ValidationError) -> str:
         return f"must be of type {names}, got {_json_type(error.instance)}"
     if v == "pattern":
         return f"{error.instance!r} has an invalid format"
-    if v == "additionalProperties":
-        return f"unknown field(s) in {error.message.split('(')[-1].rstrip(')')}"
+    if v == "additionalProperties" and isinstance(error.instance, Mapping):
+        known = (
+            list(error.schema.get("properties", {})) if isinstance(error.schema, Mapping) else []
+        )
+        unknown = sorted(str(k) for k in error.instance if k not in known)
+        close = difflib.get_close_matches(unknown[0], known, n=1) if unknown else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        listed = f"; known: {', '.join(known)}" if known else ""
+        return f"unknown field(s) {', '.join(map(repr, unknown))}{hint}{listed}"
     if v == "enum":
         allowed = error.validator_value if isinstance(error.validator_value, list) else []
         return f"{error.instance!r} is not one of {', '.join(map(str, allowed))}"

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from dotenv import dotenv_values
 from jsonschema import Draft202012Validator
 
 from . import expressions, outputs
@@ -195,13 +196,32 @@ def _schema_problems(doc: Any, source: str, lines: _Lines) -> list[str]:
                     f"{_where(source, lines, [*path, *sub.absolute_path])}: {sub.message}"
                 )
         elif error.validator == "oneOf" and path == ["credentials"]:
-            problems.append(
-                f"{_where(source, lines, path)}: give either 'emulator: {{seed: demo}}' or "
-                "'domain' and 'apiKey' (for example apiKey: ${KEITARO_API_KEY})"
-            )
+            problems.append(f"{_where(source, lines, path)}: {_credentials_problem(error)}")
         else:
             problems.append(f"{_where(source, lines, path)}: {error.message}")
     return problems
+
+
+def _credentials_problem(error: Any) -> str:
+    """What is wrong with ``credentials:``, said precisely (the schema only says "oneOf")."""
+    given = error.instance
+    usage = "give 'emulator: {seed: demo}', or 'domain' and 'apiKey' (apiKey: ${KEITARO_API_KEY})"
+    if not isinstance(given, dict):
+        return f"credentials must be a mapping: {usage}"
+    emulator, tracker = error.schema["oneOf"]
+    allowed = [*emulator["properties"], *tracker["properties"]]
+    unknown = [k for k in given if k not in allowed]
+    if unknown:
+        return f"unknown key(s) {', '.join(map(repr, unknown))}: {usage}"
+    if "emulator" in given and len(given) > 1:
+        return f"'emulator' and a tracker's 'domain'/'apiKey' exclude each other: {usage}"
+    branch = emulator if "emulator" in given else tracker
+    for sub in Draft202012Validator(branch).iter_errors(given):
+        where = ".".join(["credentials", *map(str, sub.absolute_path)])
+        if sub.validator == "type":
+            return f"{where} must be {sub.validator_value} (for example ${{KEITARO_API_KEY}})"
+        return f"{where}: {sub.message}"
+    return usage
 
 
 def _connections(doc: Mapping[str, Any]) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -309,20 +329,19 @@ def _keitaro_problems(
     problems = []
     params = node.get("parameters") or {}
     inputs = OperationInputs(op)
-    for name, value in params.items():
-        prop = op.property(name)
-        if prop is None:
-            known = ", ".join(p.name for p in op.properties) or "none"
+    for given, value in params.items():
+        name = inputs.canonical(given)
+        if name is None:
             problems.append(
-                f"{_where(source, lines, [*here, 'parameters', name])}: unknown parameter "
-                f"{name!r} for {op.key}; known: {known}"
+                f"{_where(source, lines, [*here, 'parameters', given])}: "
+                f"{inputs.unknown([given]).message}"
             )
         elif not expressions.has_expressions(value):
             try:
                 inputs.check_one(name, value)
             except InputError as exc:
                 problems.append(
-                    f"{_where(source, lines, [*here, 'parameters', name])}: {exc.message}"
+                    f"{_where(source, lines, [*here, 'parameters', given])}: {exc.message}"
                 )
     return problems
 
@@ -416,19 +435,14 @@ def apply_overrides(
 # --------------------------------------------------------------------------- credentials
 
 
-def read_dotenv(path: str | Path = ".env") -> dict[str, str]:
-    """``KEY=value`` lines of a .env file (quotes stripped, comments skipped); {} if absent."""
+def read_dotenv(*paths: str | Path) -> dict[str, str]:
+    """The variables of .env files (python-dotenv: quotes, escapes, multi-line values,
+    ``export``); a missing file is skipped, and an earlier file wins over a later one."""
     values: dict[str, str] = {}
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError:
-        return values
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        values[key.strip()] = value.strip().strip("'\"")
+    for path in reversed(paths or (".env",)):
+        if Path(path).is_file():
+            found = dotenv_values(path, encoding="utf-8")
+            values.update({k: v for k, v in found.items() if v is not None})
     return values
 
 
@@ -570,7 +584,9 @@ class Runner:
                 out.append({"json": {**base, **fields}, "pairedItem": {"item": i}})
             return {"main": out}
         if kind == "output":
-            outputs.write_items(paired, node.get("path"), node.get("format"))
+            guard = not node.get("csvFormulas", False)
+            path = self.path(node.get("path"))
+            outputs.write_items(paired, path, node.get("format"), formula_guard=guard)
             return {"main": paired}
         return {"main": paired}  # noop
 
@@ -578,7 +594,7 @@ class Runner:
         self, node: WorkflowNode, keitaro: KeitaroNode, items: list[Item], parent: str | None
     ) -> list[Item]:
         """Export mode: records go straight to the file; one summary item per input item."""
-        path, params = node.get("streamTo"), node.get("parameters") or {}
+        path, params = self.path(node.get("streamTo")), node.get("parameters") or {}
         summaries: list[Item] = []
 
         def progress(done: int, total: int) -> None:
@@ -586,7 +602,8 @@ class Runner:
                 self.on_progress(node.name, done, total)
 
         try:
-            with outputs.stream_to(path, node.get("streamFormat")) as writer:
+            guard = not node.get("csvFormulas", False)
+            with outputs.stream_to(path, node.get("streamFormat"), formula_guard=guard) as writer:
                 for i in range(len(items)):
                     before = writer.count
                     resolved = expressions.resolve(params, self.context(items, i, parent))
@@ -610,11 +627,16 @@ class Runner:
             raise NodeFailed(node.name, len(summaries), exc.message, exc.description) from None
         return summaries
 
+    def path(self, value: str) -> Path:
+        """A path written in the workflow: relative ones start at the workflow file's folder
+        (the current directory for a workflow given as text)."""
+        base = self.workflow.source.parent if self.workflow.source else Path.cwd()
+        return base / value
+
     def items_node(self, node: WorkflowNode) -> list[Item]:
         if node.get("file"):
-            base = self.workflow.source.parent if self.workflow.source else Path.cwd()
             return outputs.read_items(
-                base / node.get("file"),
+                self.path(node.get("file")),
                 node.get("format"),
                 parse_numbers=bool(node.get("parseNumbers")),
             )
@@ -696,8 +718,12 @@ async def run_workflow(
     credentials: Credentials | None = None,
     environ: Mapping[str, str] | None = None,
     on_progress: NodeProgress | None = None,
+    env_files: Sequence[str | Path] = (),
 ) -> RunResult:
-    """Run a workflow: against ``credentials``, or the workflow's own (emulator or domain/key)."""
+    """Run a workflow: against ``credentials``, or the workflow's own (emulator or domain/key).
+
+    ``env_files``: the .env files that ``environ`` was read from, named when credentials lack.
+    """
     from .emulator import Emulator  # the emulator is only needed for emulator workflows
 
     env = dict(os.environ if environ is None else environ)
@@ -714,10 +740,12 @@ async def run_workflow(
                 environ=env,
                 on_progress=on_progress,
             )
+        looked = ", ".join(map(str, env_files))
         raise WorkflowError(
             f"{source}: no credentials: add 'credentials:' to the workflow "
             "(emulator: {seed: demo}, or domain and apiKey), set KEITARO_DOMAIN "
             "and KEITARO_API_KEY, or run keitaro-node with --emulator or --credentials FILE"
+            + (f" (.env files looked for: {looked})" if looked else "")
         )
     if "emulator" in spec:
         options = spec["emulator"]
