@@ -33,11 +33,17 @@ class FilesMixin:
     def _unpack(self, spec: EntitySpec, owner: int, archive: str) -> None:
         try:
             raw = base64.b64decode(archive, validate=True)
+            left = MAX_UNPACKED
             with zipfile.ZipFile(io.BytesIO(raw)) as zf:
                 for info in zf.infolist():
                     if not info.is_dir():
                         path = _safe_path(info.filename)
-                        data = zf.read(info).decode("utf-8", errors="replace")
+                        with zf.open(info) as member:  # sizes in the header can lie: count
+                            content = member.read(left + 1)
+                        left -= len(content)
+                        if left < 0:
+                            raise self.entities.invalid({"archive": [TOO_BIG]})
+                        data = content.decode("utf-8", errors="replace")
                         self._write_file(spec, owner, path, data)
         except (ValueError, zipfile.BadZipFile):
             raise self.entities.invalid(
@@ -110,6 +116,11 @@ class FilesMixin:
             ("GET", f"{base}/{{id}}/get_structure", structure),
             ("GET", f"{base}/{{id}}/download", download),
         ]
+
+
+MAX_UNPACKED = 32 * 1024 * 1024
+"""An uploaded archive unpacks to at most this many bytes (a small ZIP can hold gigabytes)."""
+TOO_BIG = f"Archive unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MiB"
 
 
 def _safe_path(path: str) -> str:

@@ -7,12 +7,14 @@ returns ``{rows, total, meta}`` or raises ReportError (the tracker's 400).
 from __future__ import annotations
 
 import calendar
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import regex
 
 from .store import CLICK_COLUMNS
 
@@ -348,14 +350,29 @@ def _as_list(expression: Any) -> list[Any]:
     return [expression]
 
 
-def _regexp(expression: Any) -> re.Pattern[str]:
+REGEX_SECONDS = 0.05
+"""A filter's regular expression may spend this long on one value (a tracker's PCRE has a
+backtracking limit too): ``^(a+)+$`` must not block the server."""
+
+
+@lru_cache(maxsize=256)
+def _regexp(expression: Any) -> regex.Pattern[str]:
     text = str(expression)
     if len(text) >= 2 and text.startswith("/") and text.rfind("/") > 0:
         text = text[1 : text.rfind("/")]
     try:
-        return re.compile(text)
-    except re.error as exc:
+        return regex.compile(text)
+    except regex.error as exc:
         raise ReportError(f"Incorrect regular expression {expression!r}: {exc}") from None
+
+
+def _matches(expression: Any, value: Any) -> bool:
+    try:
+        return _regexp(expression).search(str(value or ""), timeout=REGEX_SECONDS) is not None
+    except TimeoutError:
+        raise ReportError(
+            f"Regular expression {expression!r} is too costly (backtracking limit)"
+        ) from None
 
 
 def _compare(op: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
@@ -383,8 +400,8 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "LESS_THAN": _compare(lambda a, b: a < b),
     "EQUALS_OR_GREATER_THAN": _compare(lambda a, b: a >= b),
     "EQUALS_OR_LESS_THAN": _compare(lambda a, b: a <= b),
-    "MATCH_REGEXP": lambda v, e: _regexp(e).search(str(v or "")) is not None,
-    "NOT_MATCH_REGEXP": lambda v, e: _regexp(e).search(str(v or "")) is None,
+    "MATCH_REGEXP": lambda v, e: _matches(e, v),
+    "NOT_MATCH_REGEXP": lambda v, e: not _matches(e, v),
     "BEGINS_WITH": lambda v, e: str(v or "").startswith(str(e)),
     "ENDS_WITH": lambda v, e: str(v or "").endswith(str(e)),
     "CONTAINS": lambda v, e: str(e) in str(v or ""),
