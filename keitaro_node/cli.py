@@ -456,6 +456,8 @@ def _output_format(args: argparse.Namespace) -> Format:
     output, fmt = args.output, args.format
     if output is None:
         return outputs.format_of("-", fmt or "json")
+    if Path(output).is_dir():
+        raise InputError(f"--output {output} is a directory: give a file name")
     if fmt and Path(output).suffix.lstrip(".").lower() in (*outputs.FORMATS, "jsonl"):
         named = outputs.format_of(output)
         if named != fmt:

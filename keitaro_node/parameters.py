@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import InputError
+from .limits import MAX_DEPTH, deeper_than
 from .model import JSON, Operation, Property
 
 try:
@@ -41,24 +42,6 @@ def _label(prop: Property) -> str:
 
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-MAX_DEPTH = 64
-"""Invalid parameters nesting deeper than this are refused before they are explained."""
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether a JSON value nests deeper than ``limit`` (iterative: no recursion to overflow)."""
-    stack = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, Mapping):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return False
 
 
 def _given(raw: Mapping[str, Any], dotted: str) -> bool:
@@ -127,7 +110,7 @@ class OperationInputs:
                 for dotted, value in values.items():
                     set_dotted(params, dotted, copy.deepcopy(value))
         if not self._valid(params):
-            if _deeper_than(params, MAX_DEPTH):  # jsonschema explains recursively
+            if deeper_than(params, MAX_DEPTH):  # jsonschema explains recursively
                 raise InputError(f"{self.op.key}: parameters nested deeper than {MAX_DEPTH} levels")
             error = best_match(self._validator.iter_errors(params))
             if error is not None:
@@ -165,6 +148,10 @@ class OperationInputs:
                 raise InputError(
                     f"{_label(prop)} is nested too deeply", property=prop.name
                 ) from None
+            if deeper_than(params[prop.name], MAX_DEPTH):
+                raise InputError(
+                    f"{_label(prop)} nests deeper than {MAX_DEPTH} levels", property=prop.name
+                )
         elif prop.type == "collection" and isinstance(value, Mapping):
             inner = {k: v for k, v in value.items() if not _is_blank(v)}
             for child in prop.options:

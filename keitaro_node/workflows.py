@@ -28,6 +28,7 @@ from jsonschema import Draft202012Validator
 from . import expressions, outputs
 from .errors import InputError, KeitaroNodeError, RequestError
 from .expressions import Context, NodeRun
+from .limits import MAX_DEPTH
 from .loader import json_path, load_definition, schema_dir
 from .masking import is_sensitive_name
 from .model import JSON, Credentials, Definition, Item
@@ -97,10 +98,6 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-MAX_DEPTH = 64
-"""Workflow documents nest no deeper than this (deeper ones are refused, never a crash)."""
 
 
 class WorkflowLoader(yaml.SafeLoader):

@@ -111,3 +111,15 @@ def data_of(out: list[dict[str, Any]]) -> Any:
     assert len(out) == 1, out
     assert out[0]["json"]["success"] is True, out[0]["json"].get("error")
     return out[0]["json"]["data"]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One clear line when the tests that need Keitaro's OpenAPI document were skipped."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    missing = [r for r in skipped if "OpenAPI document" in str(r.longrepr)]
+    if missing:
+        terminalreporter.write_line(
+            f"{len(missing)} tests compare with Keitaro's OpenAPI document and were skipped: "
+            "set KEITARO_OPENAPI=/path/to/keitaro-admin-api-v1.openapi.json (see the README)",
+            yellow=True,
+        )

@@ -18,6 +18,7 @@ LAYERS = {
     "_version": 0,
     "errors": 0,
     "masking": 0,
+    "limits": 0,
     "model": 1,
     "loader": 2,
     "parameters": 2,
@@ -88,4 +89,4 @@ def test_imports_only_from_below(module: str) -> None:
 def test_emulator_uses_only_layer_zero() -> None:
     for path in (PACKAGE / "emulator").glob("*.py"):
         deps = internal(imports(path)) - {"emulator"}
-        assert deps <= {"errors", "masking"}, (path.name, deps)
+        assert deps <= {"errors", "masking", "limits"}, (path.name, deps)

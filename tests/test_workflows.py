@@ -6,8 +6,8 @@ import asyncio
 import csv
 import io
 import json
-import shutil
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 

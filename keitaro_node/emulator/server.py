@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from ..limits import deeper_than
 from ..masking import MASK, Redactor, is_sensitive_name
 from .api import BODY, Handler, Tracker, reply
 from .entities import ApiProblem
@@ -119,9 +120,12 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise ApiProblem(400, {"error": FORM_REFUSED})  # see deviations.FORM_BODIES
     try:
-        return json.loads(raw)
-    except ValueError:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
         raise ApiProblem(400, {"error": "Malformed JSON in the request body"}) from None
+    if deeper_than(body):  # the handlers walk bodies recursively
+        raise ApiProblem(400, {"error": "The request body is nested too deeply"})
+    return body
 
 
 class Emulator:
