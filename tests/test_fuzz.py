@@ -3,21 +3,29 @@ is a clear error of ours (InputError and its kinds)."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
+import threading
 from typing import Any
 
 import yaml
+from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keitaro_node import InputError, KeitaroNode
+from keitaro_node import Credentials, InputError, KeitaroNode, Timeouts
+from keitaro_node.cli import main
 from keitaro_node.expressions import Context, ExpressionError, NodeRun, evaluate
 from keitaro_node.loader import load_definition
 from keitaro_node.parameters import OperationInputs
 from keitaro_node.planner import plan
+from keitaro_node.policy import NO_RETRY
 from keitaro_node.workflows import WorkflowError, load_workflow
 
-from .conftest import CANARY
+from .conftest import CANARY, ROOT
+
+WORKFLOW_FILES = sorted((ROOT / "workflows").glob("*.yaml"))
 
 DEFINITION = load_definition()
 OPERATIONS = DEFINITION.operations()
@@ -219,3 +227,137 @@ def test_expressions_never_crash(template: str) -> None:
         assert exc.message.startswith("expression ")  # noqa: PT017 - either outcome is valid
         return
     json.dumps(value)  # a plain JSON value
+
+
+# ------------------------------------------------------------------ the command line
+
+CLI_WORDS = st.sampled_from(
+    [
+        "run",
+        "validate",
+        "describe",
+        "export-n8n",
+        "check",
+        "--format",
+        "json",
+        "csv",
+        "ndjson",
+        "xml",
+        "--output",
+        "-o",
+        "/proc/no-such-dir/x.json",
+        "--set",
+        "a=b",
+        "Clicks.limit=5",
+        "credentials.apiKey=x",
+        "=",
+        "--emulator",
+        "demo",
+        "--credentials",
+        "--env-file",
+        "--quiet",
+        "--csv-formulas",
+        "--original",
+        "campaign",
+        "Кампания",
+        "get",
+        "nope",
+        str(WORKFLOW_FILES[0]),
+        "workflows/none.yaml",
+        "",
+        "-",
+        "--",
+        "\x00",
+        "9" * 40,
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CLI_WORDS, max_size=6))
+def test_cli_arguments_never_crash(argv: list[str]) -> None:
+    """Any command line ends with an exit code (argparse's own usage errors exit 2)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        code = main(argv, out=out, err=err)
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 2
+    assert code in (0, 1, 2, 3)
+    assert "Traceback" not in err.getvalue() and CANARY not in out.getvalue()
+
+
+# ------------------------------------------------------------------ answers from a tracker
+
+ANSWERS = st.tuples(
+    st.sampled_from(
+        [200, 201, 204, 301, 302, 303, 307, 400, 401, 403, 404, 422, 429, 500, 502, 503]
+    ),
+    st.dictionaries(
+        st.sampled_from(["Location", "Content-Type", "Retry-After", "Content-Encoding", "X-Key"]),
+        st.one_of(NASTY, st.text(max_size=20)),
+        max_size=3,
+    ),
+    st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from(
+            [
+                b"{}",
+                b"[]",
+                b"<html>",
+                b'{"rows": 5}',
+                b"[" * 2000,
+                b'{"a": "' + CANARY.encode() + b'"}',
+            ]
+        ),
+    ),
+)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ANSWERS, st.sampled_from(["campaign:get", "click:getAll", "postback:create", "group:get"]))
+def test_any_answer_is_an_item_result(answer: tuple[int, dict[str, str], bytes], key: str) -> None:
+    """Whatever a tracker answers, each item ends as a result or an error of its own."""
+    ANSWER[0] = answer
+    resource, operation = key.split(":")
+    params = {
+        "campaign:get": {"campaignId": 1},
+        "click:getAll": {"clickFilters": {"limit": 2}},
+        "postback:create": {"campaignId": 1, "url": "https://x.example/"},
+        "group:get": {"groupId": 1},
+    }[key]
+    out = HOSTILE_NODE.execute_sync(
+        [{"json": {}}] * 2,
+        resource=resource,
+        operation=operation,
+        parameters=params,
+        continue_on_fail=True,
+    )
+    assert len(out) == 2 and all(isinstance(o["json"]["success"], bool) for o in out)
+    assert CANARY not in json.dumps(out)
+
+
+ANSWER: list[tuple[int, dict[str, str], bytes]] = [(200, {}, b"{}")]
+
+
+async def _answer(request: web.Request) -> web.StreamResponse:
+    status, headers, body = ANSWER[0]
+    safe = {k: v for k, v in headers.items() if "\n" not in v and "\r" not in v and "\x00" not in v}
+    return web.Response(status=status, headers=safe, body=body if status != 204 else None)
+
+
+def _hostile_url() -> str:
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", _answer)
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app, access_log=None)
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", 0).start())
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+HOSTILE_NODE = KeitaroNode(
+    Credentials(_hostile_url(), CANARY),
+    retry=NO_RETRY,
+    timeouts=Timeouts(total=5, connect=2),
+)
