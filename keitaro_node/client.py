@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from .errors import ApiError, InputError, RequestError, TransportError
 from .masking import SECRET_FILTER, Redactor, logger
 from .model import ApiResponse, Credentials, RequestPlan
-from .policy import RetryPolicy, retry_after_seconds
+from .policy import RetryPolicy, refused_before_processing, retry_after_seconds
 from .transport import HttpRequest, RawResponse, Transport
 
 log = logger("keitaro_node.client")
@@ -41,6 +41,7 @@ MAY_HAVE_BEEN_APPLIED = (
     "the request reached the tracker and may have been applied: check before sending it again"
 )
 NEVER_SENT = "the request never reached the tracker: nothing was applied"
+REFUSED = "the tracker refused the request before processing it: nothing was applied"
 
 
 class RateLimiter:
@@ -195,7 +196,7 @@ class KeitaroClient:
                     retry_after=retry_after,
                 )
                 if delay is None:
-                    raise self._finish(exc, plan, attempt) from None
+                    raise self._finish(exc, plan, attempt, retry_after) from None
                 log.debug(
                     "retrying %s %s in %.2fs (attempt %d): %s",
                     plan.method,
@@ -256,8 +257,11 @@ class KeitaroClient:
             self._origin.scheme,
         )
 
-    def _finish(self, exc: RequestError, plan: RequestPlan, attempts: int) -> RequestError:
-        """The error as users see it: masked texts, request metadata, attempts counted."""
+    def _finish(
+        self, exc: RequestError, plan: RequestPlan, attempts: int, retry_after: float | None
+    ) -> RequestError:
+        """The error as users see it: masked texts, request metadata, attempts counted, and for
+        a write whether it may have been applied."""
         exc.message = self.redactor.text(exc.message)
         exc.args = (exc.message,)
         note = f"gave up after {attempts} attempts" if attempts > 1 else None
@@ -265,8 +269,11 @@ class KeitaroClient:
         if not plan.idempotent:
             if isinstance(exc, TransportError):
                 applied = MAY_HAVE_BEEN_APPLIED if exc.sent else NEVER_SENT
+            elif refused_before_processing(exc.http_code, retry_after):
+                applied = REFUSED
             elif exc.http_code is not None and exc.http_code >= 500:
                 applied = MAY_HAVE_BEEN_APPLIED
+        exc.maybe_applied = applied == MAY_HAVE_BEEN_APPLIED
         parts = [p for p in (exc.description, note, applied) if p]
         exc.description = self.redactor.text("; ".join(parts)) if parts else None
         exc.response_data = self.redactor.data(exc.response_data)

@@ -64,6 +64,8 @@ class RequestError(KeitaroNodeError):
     http_code: int | None = None
     status_text: str | None = None
     response_data: Any = None
+    maybe_applied: bool = False
+    """A write that reached the tracker and may have been applied (the answer was lost)."""
 
     def __init__(
         self,
@@ -129,13 +131,30 @@ class ItemError(KeitaroNodeError):
 
 
 class Interrupted(KeitaroNodeError):
-    """The run was cancelled (Ctrl-C, SIGTERM); ``finished`` holds the items that completed."""
+    """The run was cancelled (Ctrl-C, SIGTERM); ``finished`` holds the items that completed and
+    ``unfinished`` an error item for each one still in flight when the grace period ended (a
+    write among them may have been applied: its item says so, with its input index)."""
 
-    def __init__(self, finished: Sequence[Any], total: int, where: str = "") -> None:
+    def __init__(
+        self,
+        finished: Sequence[Any],
+        total: int,
+        where: str = "",
+        unfinished: Sequence[Any] = (),
+    ) -> None:
+        cut = f"; {len(unfinished)} were in flight" if unfinished else ""
         super().__init__(
             f"interrupted{' in ' + where if where else ''}: {len(finished)} of {total} items "
-            "finished before the stop"
+            f"finished before the stop{cut}"
         )
         self.finished = list(finished)
         """The finished n8n items, in input order."""
+        self.unfinished = list(unfinished)
+        """Error items for the items in flight at the stop, in input order."""
         self.total = total
+
+    @property
+    def items(self) -> list[Any]:
+        """Finished and unfinished items together, in input order."""
+        merged = [*self.finished, *self.unfinished]
+        return sorted(merged, key=lambda item: item.get("pairedItem", {}).get("item", 0))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import traceback
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 from . import planner, steps
-from .client import KeitaroClient
+from .client import MAY_HAVE_BEEN_APPLIED, KeitaroClient
 from .errors import InputError, Interrupted, ItemError, KeitaroNodeError, RequestError
-from .model import JSON, Definition, Edit, Item, Operation, PairedItem, RequestPlan
+from .model import JSON, Definition, Edit, Item, Operation, PairedItem, Reconcile, RequestPlan
 from .pagination import PageWalk, page_request, records
 from .parameters import OperationInputs
 
@@ -18,6 +19,9 @@ ParameterSource = Mapping[str, Any] | Callable[[dict[str, JSON], int], Mapping[s
 """Node parameters: the same mapping for every item, or a function of (item json, index)."""
 
 ProgressCallback = Callable[[int, int], None]
+DEFAULT_GRACE = 5.0
+MAX_RESENDS = 2
+"""A create provably absent after an unknown outcome is sent again at most this often."""
 """Called with (items done, items in all) after each item."""
 
 
@@ -45,9 +49,17 @@ def _requested_limit(plan: RequestPlan) -> int | None:
 class Executor:
     """Runs one operation over many items against one client."""
 
-    def __init__(self, definition: Definition, client: KeitaroClient) -> None:
+    def __init__(
+        self, definition: Definition, client: KeitaroClient, *, grace: float = DEFAULT_GRACE
+    ) -> None:
         self.definition = definition
         self.client = client
+        self.grace = grace
+        """Seconds the requests in flight get to finish after a stop (Ctrl-C, SIGTERM)."""
+        self._claimed: dict[str, set[str]] = {}
+        """Per list path, the ids of records that items of this run created or reconciled."""
+        self._baselines: dict[str, set[str] | None] = {}
+        """Per list path, the ids that existed when the batch began (None: could not read)."""
         self._inputs: dict[str, OperationInputs] = {}
         self._edit_locks: dict[str, asyncio.Lock] = {}
         """One lock per edited object: two items editing one campaign's postbacks take turns."""
@@ -79,34 +91,121 @@ class Executor:
         results: list[list[Item]] = [[] for _ in items]
         failures: list[tuple[int, KeitaroNodeError]] = []
         next_index = iter(range(len(items)))
+        in_flight: dict[int, asyncio.Future[list[Item] | KeitaroNodeError]] = {}
         done = 0
+        if op.reconcile is not None and not op.reconcile.key:
+            await self._baseline(op)
+
+        def record(i: int, outcome: list[Item] | KeitaroNodeError) -> bool:
+            nonlocal done
+            if isinstance(outcome, KeitaroNodeError):
+                if not continue_on_fail:
+                    failures.append((i, outcome))
+                    return False
+                outcome = [self._error_item(op, i, outcome)]
+            results[i] = outcome
+            done += 1
+            if on_progress is not None:
+                on_progress(done, len(items))
+            return True
 
         async def worker() -> None:
-            nonlocal done
             for i in next_index:
                 if failures:
                     return
-                outcome = await self._one(op, inputs, items[i], i, parameters, split)
-                if isinstance(outcome, KeitaroNodeError):
-                    if not continue_on_fail:
-                        failures.append((i, outcome))
-                        return
-                    outcome = [self._error_item(op, i, outcome)]
-                results[i] = outcome
-                done += 1
-                if on_progress is not None:
-                    on_progress(done, len(items))
+                task = in_flight[i] = asyncio.ensure_future(
+                    self._one(op, inputs, items[i], i, parameters, split)
+                )
+                outcome = await asyncio.shield(task)  # a stop lets the request finish (grace)
+                del in_flight[i]
+                if not record(i, outcome):
+                    return
 
         workers = min(concurrency, len(items))
         try:
             await asyncio.gather(*(worker() for _ in range(workers)))
         except asyncio.CancelledError:
+            unfinished = await self._wind_down(op, in_flight, record)
             finished = [out for group in results for out in group]
-            raise Interrupted(finished, len(items), op.key) from None
+            raise Interrupted(finished, len(items), op.key, unfinished) from None
         if failures:
             index, cause = min(failures, key=lambda f: f[0])
             raise ItemError(index, op.resource, op.value, cause) from cause
         return [out for group in results for out in group]
+
+    async def _baseline(self, op: Operation) -> None:
+        """The ids a list holds before a batch of creates: records that appear later are new."""
+        assert op.reconcile is not None
+        path = op.reconcile.list_path
+        try:
+            listed = (await self.client.send(RequestPlan("GET", path, idempotent=True))).data
+        except RequestError:
+            self._baselines[path] = None
+            return
+        self._baselines[path] = set(steps.record_ids(listed)) if isinstance(listed, list) else None
+
+    async def _create(self, spec: Reconcile, plan: RequestPlan) -> tuple[JSON, dict[str, JSON]]:
+        """Send a create exactly once in effect. When its outcome is unknown (the answer was
+        lost after the tracker may have applied it), read the list back: found, it is this
+        item's record; provably absent, send it again; undecidable, fail and say so."""
+        sent = plan.body if isinstance(plan.body, dict) else {}
+        claimed = self._claimed.setdefault(spec.list_path, set())
+        resent = 0
+        while True:
+            try:
+                data = (await self.client.send(plan)).data
+            except RequestError as exc:
+                if not exc.maybe_applied:
+                    raise
+                verdict, found = await self._look_up(spec, sent, claimed)
+                if verdict == "found":
+                    claimed.update(steps.record_ids(found))
+                    return found, {"reconciled": True}
+                if verdict == "absent" and resent < MAX_RESENDS:
+                    resent += 1
+                    continue
+                why = f"sent {resent + 1} times, never found" if verdict == "absent" else found
+                exc.description = f"{exc.description}; looked for it in GET {spec.list_path}: {why}"
+                raise
+            claimed.update(steps.record_ids(data))
+            return data, ({"resent": resent} if resent else {})
+
+    async def _look_up(
+        self, spec: Reconcile, sent: Mapping[str, Any], claimed: set[str]
+    ) -> tuple[str, JSON]:
+        path, query = steps.reconcile_request(spec, sent)
+        try:
+            listed = (await self.client.send(RequestPlan("GET", path, query, idempotent=True))).data
+        except RequestError as exc:
+            return "undecidable", f"the read failed ({exc.message})"
+        baseline = self._baselines.get(path)
+        return steps.created_record(spec, listed, sent, baseline=baseline, claimed=claimed)
+
+    async def _wind_down(
+        self,
+        op: Operation,
+        in_flight: Mapping[int, asyncio.Future[list[Item] | KeitaroNodeError]],
+        record: Callable[[int, list[Item] | KeitaroNodeError], bool],
+    ) -> list[Item]:
+        """After a stop: give the requests in flight ``grace`` seconds to finish and be reported
+        (a second stop ends the wait); the rest become error items that say what may have
+        happened, each with its input index."""
+        pending = set(in_flight.values())
+        if pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                _, pending = await asyncio.wait(pending, timeout=self.grace)
+        unfinished = []
+        for index, task in sorted(in_flight.items()):
+            if task in pending:
+                task.cancel()
+                unfinished.append(self._error_item(op, index, self._cut_off(op)))
+            elif not task.cancelled():
+                record(index, task.result())
+        return unfinished
+
+    def _cut_off(self, op: Operation) -> KeitaroNodeError:
+        what = MAY_HAVE_BEEN_APPLIED if not op.idempotent else "it is safe to send it again"
+        return InputError(f"interrupted while the request was in flight: {what}")
 
     async def _one(
         self,
@@ -157,6 +256,8 @@ class Executor:
             selected = steps.select(op.select, (await self.client.send(plan)).data, params)
             return selected, ({} if op.select.one else {"count": len(selected)})
         if op.returns in ("object", "text"):
+            if op.reconcile is not None:
+                return await self._create(op.reconcile, plan)
             return (await self.client.send(plan)).data, {}
         if op.paging is not None and params.get("returnAll"):
             collected: list[JSON] = []

@@ -25,6 +25,7 @@ from .model import (
     Operation,
     Paging,
     Property,
+    Reconcile,
     Resource,
     Rule,
     Select,
@@ -281,6 +282,13 @@ def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
         if edit
         else None,
         refuse=raw.get("refuse", {}),
+        reconcile=Reconcile(
+            list_path=raw["reconcile"]["list"],
+            query=raw["reconcile"].get("query", {}),
+            key=tuple(raw["reconcile"].get("key", ())),
+        )
+        if "reconcile" in raw
+        else None,
         params_schema=params_schema(props),
         sends_body=any(p.get("in") in ("body", "filter") for p in (*props, *_options(props))),
     )

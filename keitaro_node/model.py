@@ -111,6 +111,17 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Reconcile:
+    """Where to look for the record of a create whose outcome is unknown."""
+
+    list_path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    """Query parameter -> the sent body's field that gives its value."""
+    key: tuple[str, ...] = ()
+    """The natural key (fields of the sent body); empty: every sent field, new records only."""
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One resource action: its HTTP call, its properties and its rules."""
 
@@ -134,6 +145,7 @@ class Operation:
     edit: Edit | None = None
     refuse: Mapping[str, str] = field(default_factory=dict)
     """Original-node parameters with no place in the real request: name -> why."""
+    reconcile: Reconcile | None = None
     params_schema: Mapping[str, JSON] = field(default_factory=dict)
     """JSON Schema of the whole parameter object, built by the loader from the properties."""
     sends_body: bool = False

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .client import KeitaroClient
-from .executor import Executor, ParameterSource, ProgressCallback
+from .executor import DEFAULT_GRACE, Executor, ParameterSource, ProgressCallback
 from .loader import load_definition
 from .model import JSON, Credentials, Definition, Item
 from .policy import RetryPolicy
@@ -31,15 +31,18 @@ class KeitaroNode:
         timeouts: Timeouts | None = None,
         rate_limit: float | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        grace: float = DEFAULT_GRACE,
     ) -> None:
         """``rate_limit``: request starts per second (None: only the concurrency bound);
-        ``max_body``: the largest response accepted, in bytes."""
+        ``max_body``: the largest response accepted, in bytes; ``grace``: seconds the requests
+        in flight get to finish when the run is cancelled (Ctrl-C, SIGTERM, task.cancel())."""
         self.credentials = credentials
         self.definition = definition or load_definition(schema_dir)
         self.retry = retry or RetryPolicy()
         self.timeouts = timeouts or Timeouts()
         self.rate_limit = rate_limit
         self.max_body = max_body
+        self.grace = grace
 
     def __repr__(self) -> str:
         return f"KeitaroNode({self.credentials!r})"
@@ -98,7 +101,7 @@ class KeitaroNode:
             client = KeitaroClient(
                 self.credentials, transport, self.retry, rate_limit=self.rate_limit
             )
-            yield Executor(self.definition, client)
+            yield Executor(self.definition, client, grace=self.grace)
         finally:
             await transport.close()
 

@@ -2,8 +2,9 @@
 
 Idempotent operations retry on 429, 5xx, connection errors and timeouts, with exponential backoff
 and full jitter, honouring ``Retry-After`` (seconds or an HTTP date), capped by attempts and by a
-total deadline. A non-idempotent request is retried only when it provably never left (the
-connection was refused before anything was sent). 400, 401, 402, 403, 404, 406 and 422 never are.
+total deadline. A non-idempotent request is retried only when the tracker provably did not apply
+it: the connection was refused before anything was sent, or the answer refused it before
+processing (429, and 503 with ``Retry-After``). 400, 401, 402, 403, 404, 406 and 422 never are.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def refused_before_processing(status: int | None, retry_after: float | None) -> bool:
+    """A 429, or a 503 that says when to come back: the tracker (or its proxy) turned the
+    request away before handling it, so nothing was applied and a create may be sent again."""
+    return status == 429 or (status == 503 and retry_after is not None)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 4
@@ -42,10 +49,14 @@ class RetryPolicy:
     retry_after_cap: float = 60.0
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
-    def may_retry(self, *, idempotent: bool, status: int | None, sent: bool) -> bool:
+    def may_retry(
+        self, *, idempotent: bool, status: int | None, sent: bool, retry_after: float | None = None
+    ) -> bool:
         """Whether this failure is safe to retry (attempt counting is separate)."""
         if status is not None:
-            return idempotent and status in RETRYABLE_STATUSES
+            return status in RETRYABLE_STATUSES and (
+                idempotent or refused_before_processing(status, retry_after)
+            )
         return idempotent or not sent
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
@@ -67,7 +78,7 @@ class RetryPolicy:
     ) -> float | None:
         """Seconds to wait before retrying, or None to give up."""
         if attempt >= self.max_attempts or not self.may_retry(
-            idempotent=idempotent, status=status, sent=sent
+            idempotent=idempotent, status=status, sent=sent, retry_after=retry_after
         ):
             return None
         wait = self.delay(attempt, retry_after)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import NotFoundError
-from .model import JSON, Edit, Select
+from .model import JSON, Edit, Reconcile, Select
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -105,3 +105,69 @@ def edit_result(
         return new[_position(spec, new, params)]
     except NotFoundError:
         return {**old[_position(spec, old, params)], **element}
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def reconcile_request(
+    spec: Reconcile, sent: Mapping[str, Any]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The list to read for a create whose outcome is unknown: path and query."""
+    query = tuple((name, str(sent.get(field, ""))) for name, field in spec.query.items())
+    return spec.list_path, query
+
+
+def created_record(
+    spec: Reconcile,
+    records: JSON,
+    sent: Mapping[str, Any],
+    *,
+    baseline: set[str] | None,
+    claimed: set[str],
+) -> tuple[str, JSON]:
+    """Whether the sent create is among ``records``: ("found", record), ("absent", None) or
+    ("undecidable", why). By the natural key when there is one; otherwise by equality of every
+    sent field among records that were not there when the batch began (``baseline``) and that no
+    other item of the batch claimed."""
+    if not isinstance(records, list):
+        return "undecidable", "the list did not come back as a list"
+    if spec.key:
+        if any(sent.get(k) in (None, "") for k in spec.key):
+            return "undecidable", f"the create sent no {'/'.join(spec.key)}"
+        wanted = [(k, sent[k]) for k in spec.key]
+    elif baseline is None:
+        return "undecidable", "the records that existed before the batch are unknown"
+    else:
+        wanted = list(sent.items())
+    matches = [
+        r
+        for r in records
+        if isinstance(r, dict)
+        and str(r.get("id")) not in claimed
+        and (spec.key or str(r.get("id")) not in (baseline or ()))
+        and all(_equal(r.get(k, _MISSING), v) for k, v in wanted)
+    ]
+    if len(matches) == 1:
+        return "found", matches[0]
+    if not matches:
+        return "absent", None
+    return "undecidable", f"{len(matches)} records match"
+
+
+_MISSING = object()
+
+
+def _equal(shown: Any, sent: Any) -> bool:
+    """A sent value equals what the tracker shows: as text for scalars ("5" and 5), as JSON else."""
+    if shown is _MISSING:
+        return False
+    if isinstance(sent, dict | list) or isinstance(shown, dict | list):
+        return json.dumps(shown, sort_keys=True) == json.dumps(sent, sort_keys=True)
+    return shown is not None and str(shown) == str(sent)
+
+
+def record_ids(data: JSON) -> list[str]:
+    """The ids of what a create answered (an object, or a list such as domains')."""
+    found = data if isinstance(data, list) else [data]
+    return [str(r["id"]) for r in found if isinstance(r, dict) and "id" in r]

@@ -33,8 +33,9 @@ CREATE = RequestPlan("POST", "/offers", body={"name": "retry"}, idempotent=False
         (True, 504, True, True),
         (True, None, True, True),
         (True, None, False, True),
-        (False, 429, True, False),
+        (False, 429, True, True),  # refused before processing: a create may go again
         (False, 500, True, False),
+        (False, 503, True, False),  # without Retry-After: maybe processed
         (False, None, True, False),
         (False, None, False, True),
         *[(True, s, True, False) for s in (400, 401, 402, 403, 404, 406, 422)],
@@ -43,6 +44,12 @@ CREATE = RequestPlan("POST", "/offers", body={"name": "retry"}, idempotent=False
 )
 def test_what_is_retried(idempotent: bool, status: int | None, sent: bool, retried: bool) -> None:
     assert RetryPolicy().may_retry(idempotent=idempotent, status=status, sent=sent) is retried
+
+
+def test_a_503_with_retry_after_refused_a_create() -> None:
+    policy = RetryPolicy()
+    assert policy.may_retry(idempotent=False, status=503, sent=True, retry_after=2.0)
+    assert not policy.may_retry(idempotent=False, status=502, sent=True, retry_after=2.0)
 
 
 def test_backoff_is_capped_full_jitter() -> None:

@@ -300,17 +300,20 @@ def test_n8n_defaults_fill_omitted_parameters() -> None:
 
 
 def test_retry_on_fail_resends_only_failed_items(tmp_path: Path) -> None:
-    # Creates are never retried by the HTTP layer; the node's retryOnFail re-sends the failures.
+    # A create with no way to look itself up (a stream) is never re-sent by the HTTP layer after
+    # a 500; the node's retryOnFail re-sends the failures.
     text = (
-        "name: r\ncredentials: {emulator: {seed: empty, faults: '500=0.3,seed=3'}}\nnodes:\n"
+        "name: r\ncredentials: {emulator: {seed: demo, clicks: 10, faults: '500=0.3,seed=3'}}\n"
+        "nodes:\n"
         "  - {name: Rows, type: items, items: [{n: 1}, {n: 2}, {n: 3}, {n: 4}, {n: 5}, {n: 6}]}\n"
-        "  - name: Save\n    type: keitaro\n    resource: affiliate_network\n    operation: create\n"
+        "  - name: Save\n    type: keitaro\n    resource: stream\n    operation: create\n"
         "    retryOnFail: true\n    maxTries: 5\n    waitBetweenTries: 0\n"
-        "    parameters: {networkData: {name: '=n{{ $json.n }}'}}\n"
+        "    parameters: {streamData: {campaign_id: 1, type: regular, schema: redirect,\n"
+        "                 action_type: http, name: '=s{{ $json.n }}'}}\n"
     )
     result = asyncio.run(run_workflow(load_workflow(text=text), environ={}))
     assert result.failed == 0
-    assert [i["json"]["data"]["name"] for i in result.items] == [f"n{i}" for i in range(1, 7)]
+    assert [i["json"]["data"]["name"] for i in result.items] == [f"s{i}" for i in range(1, 7)]
     assert [i["pairedItem"]["item"] for i in result.items] == list(range(6))
     no_retries = load_workflow(text=text.replace("retryOnFail: true", "retryOnFail: false"))
     with pytest.raises(NodeFailed, match="node 'Save', item"):  # the faults do hit
