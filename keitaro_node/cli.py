@@ -105,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no summary or progress on stderr")
     run.add_argument(
+        "--grace",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="after Ctrl-C/SIGTERM, how long requests in flight may finish (default 5; "
+        "a second Ctrl-C stops at once)",
+    )
+    run.add_argument(
         "--csv-formulas",
         action="store_true",
         help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' so "
@@ -433,10 +441,16 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     progress = Progress(err, not args.quiet)
     try:
         result = _run_interruptibly(
-            run_workflow(workflow, environ=environ, on_progress=progress, env_files=env_files)
+            run_workflow(
+                workflow,
+                environ=environ,
+                on_progress=progress,
+                env_files=env_files,
+                grace=args.grace,
+            )
         )
     except Interrupted as stop:
-        where = _emit(stop.finished, args, out)
+        where = _emit(stop.items, args, out)
         err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
         return EXIT_INTERRUPTED
     where = _emit(result.items, args, out)
@@ -499,16 +513,19 @@ def _credentials_file(path: Path) -> dict[str, Any]:
 
 
 def _run_interruptibly(coro: Any) -> Any:
+    """Run to completion. Ctrl-C and SIGTERM both cancel the run, so it stops the same way: no
+    new item starts, requests in flight get the grace period, what finished is kept and what did
+    not is reported (Interrupted), and no file is left half-written. A second one cancels the
+    grace period."""
     import asyncio
     import signal
-
-    """Run to completion. Ctrl-C and SIGTERM both cancel the run, so it stops the same way:
-    the executor keeps what finished (Interrupted), and no file is left half-written."""
 
     async def guarded() -> Any:
         task = asyncio.current_task()
         assert task is not None
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
         return await coro
 
     return asyncio.run(guarded())

@@ -27,6 +27,7 @@ from jsonschema import Draft202012Validator
 
 from . import expressions, outputs
 from .errors import InputError, KeitaroNodeError, RequestError
+from .executor import DEFAULT_GRACE
 from .expressions import Context, NodeRun
 from .limits import MAX_DEPTH
 from .loader import json_path, load_definition, schema_dir
@@ -494,9 +495,11 @@ class Runner:
         environ: Mapping[str, str],
         on_progress: NodeProgress | None = None,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        grace: float = DEFAULT_GRACE,
     ) -> None:
         self.workflow = workflow
         self.credentials = credentials
+        self.grace = grace
         self.env = {name: environ[name] for name in workflow.env if name in environ}
         self.on_progress = on_progress
         self.runs: dict[str, NodeRun] = {}
@@ -644,7 +647,7 @@ class Runner:
     ) -> dict[str, list[Item]]:
         if self.credentials is None:
             raise WorkflowError(f"{self.workflow.source}: node {node.name!r}: no credentials")
-        keitaro = KeitaroNode(self.credentials, rate_limit=node.get("rateLimit"))
+        keitaro = KeitaroNode(self.credentials, rate_limit=node.get("rateLimit"), grace=self.grace)
         if node.get("streamTo"):
             return {"main": await self.stream_node(node, keitaro, items, parent)}
         on_error = node.get("onError", "stopWorkflow")
@@ -716,10 +719,12 @@ async def run_workflow(
     environ: Mapping[str, str] | None = None,
     on_progress: NodeProgress | None = None,
     env_files: Sequence[str | Path] = (),
+    grace: float = DEFAULT_GRACE,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or the workflow's own (emulator or domain/key).
 
-    ``env_files``: the .env files that ``environ`` was read from, named when credentials lack.
+    ``env_files``: the .env files that ``environ`` was read from, named when credentials lack;
+    ``grace``: seconds the requests in flight get to finish when the run is stopped.
     """
     from .emulator import Emulator  # the emulator is only needed for emulator workflows
 
@@ -728,7 +733,9 @@ async def run_workflow(
     source = str(workflow.source or "<workflow>")
     needs_tracker = any(n.type == "keitaro" for n in workflow.nodes)
     if credentials is not None or not needs_tracker:
-        return await Runner(workflow, credentials, environ=env, on_progress=on_progress).run()
+        return await Runner(
+            workflow, credentials, environ=env, on_progress=on_progress, grace=grace
+        ).run()
     if spec is None:
         if env.get("KEITARO_DOMAIN") and env.get("KEITARO_API_KEY"):
             return await run_workflow(
@@ -755,6 +762,8 @@ async def run_workflow(
             original_paths=options.get("originalPaths", False),
         ) as emu:
             creds = Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
-            return await Runner(workflow, creds, environ=env, on_progress=on_progress).run()
+            return await Runner(
+                workflow, creds, environ=env, on_progress=on_progress, grace=grace
+            ).run()
     creds = resolve_credentials(spec, env, source)
-    return await Runner(workflow, creds, environ=env, on_progress=on_progress).run()
+    return await Runner(workflow, creds, environ=env, on_progress=on_progress, grace=grace).run()
