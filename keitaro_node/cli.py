@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no summary or progress on stderr")
     run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue streamTo exports that an earlier run left unfinished (partial file kept)",
+    )
+    run.add_argument(
         "--grace",
         type=float,
         default=5.0,
@@ -447,6 +452,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 on_progress=progress,
                 env_files=env_files,
                 grace=args.grace,
+                resume=args.resume,
             )
         )
     except Interrupted as stop:

@@ -297,7 +297,7 @@ class Executor:
     ) -> AsyncIterator[list[JSON]]:
         """Every page of a paged operation, one request at a time."""
         assert op.paging is not None
-        offset: int | None = 0
+        offset: int | None = walk.offset
         while offset is not None:
             response = await self.client.send(page_request(plan, op.paging, offset))
             page = records(op.returns, response.data)
@@ -310,11 +310,13 @@ class Executor:
         operation: str,
         parameters: Mapping[str, Any],
         on_progress: ProgressCallback | None = None,
+        start: int = 0,
     ) -> AsyncIterator[list[JSON]]:
         """The records of a paged list operation, page by page, without keeping them; at most
         the ``limit`` given, as without streaming, unless ``returnAll`` is set.
 
-        ``on_progress(records so far, total)`` follows each page (total as the API reports it).
+        ``on_progress(records so far, total)`` follows each page (total as the API reports it);
+        ``start`` skips that many records (where an interrupted export stopped).
         """
         op = self.definition.operation(resource, operation)
         if op.paging is None:
@@ -322,8 +324,8 @@ class Executor:
         params = self.inputs(op).prepare(parameters)
         plan = planner.plan(op, params)
         cap = None if params.get("returnAll") else _requested_limit(plan)
-        walk = PageWalk(op.paging)
-        seen = 0
+        walk = PageWalk(op.paging, offset=start)
+        seen = start
         async for page in self._pages(op, plan, walk):
             if cap is not None:
                 page = page[: cap - seen]

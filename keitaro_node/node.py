@@ -82,13 +82,16 @@ class KeitaroNode:
         parameters: Mapping[str, Any] | None = None,
         *,
         on_progress: ProgressCallback | None = None,
+        start: int = 0,
     ) -> AsyncIterator[list[JSON]]:
-        """Page through a list operation (clicks log, reports, …), yielding each page's records.
+        """Page through a list operation (clicks log, reports, …), yielding each page's records;
+        ``start`` skips that many records (to continue an interrupted export).
 
         Memory stays flat however many rows there are: nothing is kept between pages.
         """
         async with self._executor(1) as executor:
-            async for page in executor.stream(resource, operation, parameters or {}, on_progress):
+            stream = executor.stream(resource, operation, parameters or {}, on_progress, start)
+            async for page in stream:
                 yield page
 
     @asynccontextmanager

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -118,6 +119,15 @@ class RowWriter:
         self.formula_guard = formula_guard
         self._columns: list[str] | None = None
         self._csv = csv.writer(fh) if fmt == "csv" else None
+
+    @property
+    def columns(self) -> list[str] | None:
+        """CSV columns once the header is written."""
+        return self._columns
+
+    def continue_after(self, count: int, columns: list[str] | None) -> None:
+        """Go on after ``count`` rows (and a CSV header of ``columns``) already in the file."""
+        self.count, self._columns = count, columns
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         if self._csv is not None:
@@ -235,3 +245,86 @@ def read_items(
         if not isinstance(row, dict):
             raise InputError(f"{path}: item {number} is not an object")
     return [{"json": row, "pairedItem": {"item": 0}} for row in rows]
+
+
+# --------------------------------------------------------------------------- resumable exports
+
+
+@dataclass
+class ExportState:
+    """Where a streamed export stands: the input item it is on and the records it wrote."""
+
+    fingerprint: str
+    item: int = 0
+    """The input item being exported (earlier ones are complete)."""
+    offset: int = 0
+    """Records of that item already written (the next page starts there)."""
+    done: list[int] = field(default_factory=list)
+    """Records written per completed item."""
+
+
+def _sidecars(target: Path) -> tuple[Path, Path]:
+    """The partial file and its checkpoint, hidden beside the target."""
+    return target.parent / f".{target.name}.partial", target.parent / f".{target.name}.checkpoint"
+
+
+@contextmanager
+def resumable_stream(
+    path: str | Path,
+    fmt: Format | None,
+    fingerprint: str,
+    *,
+    resume: bool = False,
+    formula_guard: bool = True,
+) -> Iterator[tuple[RowWriter, ExportState]]:
+    """A RowWriter whose file appears at ``path`` only when the export ends. If it is stopped
+    (Ctrl-C, SIGTERM, an error), the partial file stays beside ``path`` with a checkpoint, and
+    ``resume=True`` continues it — into the same file an uninterrupted run writes — as long as
+    the export is the same (``fingerprint``). Without ``resume`` a leftover is removed."""
+    target = Path(path)
+    kind = fmt or format_of(target)
+    if target.is_dir():
+        raise InputError(f"{path} is a directory: give a file name for the output")
+    partial, checkpoint = _sidecars(target)
+    saved = _read_checkpoint(checkpoint) if resume else None
+    if saved is not None and (saved["state"]["fingerprint"] != fingerprint or not partial.exists()):
+        raise InputError(
+            f"{path}: the interrupted export was of something else (or its partial file is "
+            "gone); run without --resume to start over"
+        )
+    if saved is None:
+        partial.unlink(missing_ok=True)
+        checkpoint.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with partial.open("r+" if saved else "w", encoding="utf-8", newline="") as fh:
+        writer = RowWriter(fh, kind, formula_guard=formula_guard)
+        state = ExportState(fingerprint)
+        if saved is not None:
+            fh.seek(saved["bytes"])
+            fh.truncate()
+            writer.continue_after(saved["count"], saved["columns"])
+            state = ExportState(**saved["state"])
+        try:
+            yield writer, state
+        except BaseException:
+            fh.flush()
+            _write_checkpoint(checkpoint, fh.tell(), writer, state)
+            raise
+        writer.close()
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(partial, target)
+    checkpoint.unlink(missing_ok=True)
+
+
+def _read_checkpoint(checkpoint: Path) -> dict[str, Any] | None:
+    try:
+        saved = json.loads(checkpoint.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return saved if isinstance(saved, dict) and "state" in saved else None
+
+
+def _write_checkpoint(checkpoint: Path, size: int, writer: RowWriter, state: ExportState) -> None:
+    data = {"bytes": size, "count": writer.count, "columns": writer.columns, "state": vars(state)}
+    checkpoint.write_text(json.dumps(data), encoding="utf-8")

@@ -8,6 +8,7 @@ incoming connection) receive one empty item, as after n8n's manual trigger.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -26,7 +27,7 @@ from dotenv import dotenv_values
 from jsonschema import Draft202012Validator
 
 from . import expressions, outputs
-from .errors import InputError, KeitaroNodeError, RequestError
+from .errors import InputError, Interrupted, KeitaroNodeError, RequestError
 from .executor import DEFAULT_GRACE
 from .expressions import Context, NodeRun
 from .limits import MAX_DEPTH
@@ -496,10 +497,13 @@ class Runner:
         on_progress: NodeProgress | None = None,
         sleep: Callable[[float], Any] = asyncio.sleep,
         grace: float = DEFAULT_GRACE,
+        resume: bool = False,
     ) -> None:
         self.workflow = workflow
         self.credentials = credentials
         self.grace = grace
+        self.resume = resume
+        """Continue interrupted streamTo exports from their checkpoints."""
         self.env = {name: environ[name] for name in workflow.env if name in environ}
         self.on_progress = on_progress
         self.runs: dict[str, NodeRun] = {}
@@ -593,39 +597,57 @@ class Runner:
     async def stream_node(
         self, node: WorkflowNode, keitaro: KeitaroNode, items: list[Item], parent: str | None
     ) -> list[Item]:
-        """Export mode: records go straight to the file; one summary item per input item."""
+        """Export mode: records go straight to the file; one summary item per input item.
+
+        A stopped export keeps its partial file and a checkpoint; a run with ``resume``
+        continues it from there into the same file an uninterrupted run writes.
+        """
         path, params = self.path(node.get("streamTo")), node.get("parameters") or {}
-        summaries: list[Item] = []
+        resolved = [
+            expressions.resolve(params, self.context(items, i, parent)) for i in range(len(items))
+        ]
+        export = [node.get("resource"), node.get("operation"), node.get("streamFormat"), resolved]
+        fingerprint = hashlib.sha256(json.dumps(export, sort_keys=True).encode()).hexdigest()
 
         def progress(done: int, total: int) -> None:
             if self.on_progress:
                 self.on_progress(node.name, done, total)
 
-        try:
-            guard = not node.get("csvFormulas", False)
-            with outputs.stream_to(path, node.get("streamFormat"), formula_guard=guard) as writer:
-                for i in range(len(items)):
-                    before = writer.count
-                    resolved = expressions.resolve(params, self.context(items, i, parent))
+        def summary(i: int, count: int, fmt: str) -> Item:
+            return {
+                "json": {"path": str(path), "format": fmt, "count": count},
+                "pairedItem": {"item": i},
+            }
+
+        guard = not node.get("csvFormulas", False)
+        exporting = outputs.resumable_stream(
+            path, node.get("streamFormat"), fingerprint, resume=self.resume, formula_guard=guard
+        )
+        with exporting as (writer, state):
+            try:
+                for i in range(state.item, len(items)):
+                    state.item = i
                     async for page in keitaro.stream(
-                        node.get("resource"), node.get("operation"), resolved, on_progress=progress
+                        node.get("resource"),
+                        node.get("operation"),
+                        resolved[i],
+                        on_progress=progress,
+                        start=state.offset,
                     ):
                         writer.write(
                             rec if isinstance(rec, dict) else {"value": rec} for rec in page
                         )
-                    summaries.append(
-                        {
-                            "json": {
-                                "path": str(path),
-                                "format": writer.fmt,
-                                "count": writer.count - before,
-                            },
-                            "pairedItem": {"item": i},
-                        }
-                    )
-        except RequestError as exc:
-            raise NodeFailed(node.name, len(summaries), exc.message, exc.description) from None
-        return summaries
+                        state.offset += len(page)
+                    state.done.append(state.offset)
+                    state.offset = 0
+            except RequestError as exc:
+                raise NodeFailed(node.name, state.item, exc.message, exc.description) from None
+            except asyncio.CancelledError:
+                done = [summary(i, n, writer.fmt) for i, n in enumerate(state.done)]
+                raise Interrupted(
+                    done, len(items), f"{node.name} (partial export kept: run again with --resume)"
+                ) from None
+        return [summary(i, n, writer.fmt) for i, n in enumerate(state.done)]
 
     def path(self, value: str) -> Path:
         """A path written in the workflow: relative ones start at the workflow file's folder
@@ -720,11 +742,13 @@ async def run_workflow(
     on_progress: NodeProgress | None = None,
     env_files: Sequence[str | Path] = (),
     grace: float = DEFAULT_GRACE,
+    resume: bool = False,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or the workflow's own (emulator or domain/key).
 
     ``env_files``: the .env files that ``environ`` was read from, named when credentials lack;
-    ``grace``: seconds the requests in flight get to finish when the run is stopped.
+    ``grace``: seconds the requests in flight get to finish when the run is stopped;
+    ``resume``: continue interrupted ``streamTo`` exports from their checkpoints.
     """
     from .emulator import Emulator  # the emulator is only needed for emulator workflows
 
@@ -734,7 +758,7 @@ async def run_workflow(
     needs_tracker = any(n.type == "keitaro" for n in workflow.nodes)
     if credentials is not None or not needs_tracker:
         return await Runner(
-            workflow, credentials, environ=env, on_progress=on_progress, grace=grace
+            workflow, credentials, environ=env, on_progress=on_progress, grace=grace, resume=resume
         ).run()
     if spec is None:
         if env.get("KEITARO_DOMAIN") and env.get("KEITARO_API_KEY"):
@@ -763,7 +787,9 @@ async def run_workflow(
         ) as emu:
             creds = Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
             return await Runner(
-                workflow, creds, environ=env, on_progress=on_progress, grace=grace
+                workflow, creds, environ=env, on_progress=on_progress, grace=grace, resume=resume
             ).run()
     creds = resolve_credentials(spec, env, source)
-    return await Runner(workflow, creds, environ=env, on_progress=on_progress, grace=grace).run()
+    return await Runner(
+        workflow, creds, environ=env, on_progress=on_progress, grace=grace, resume=resume
+    ).run()

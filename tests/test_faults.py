@@ -47,6 +47,7 @@ def stored(emu: Emulator) -> int:
         ("503=1", False),
         ("429=1,retry_after=7", False),
         ("reset=1", False),
+        ("drop=1", True),
         ("truncate=1", True),
         ("slow=1,slow_ms=400", True),
     ],
@@ -65,7 +66,7 @@ def test_each_fault_kind(emu: Emulator, spec: str, applied: bool) -> None:
         )
     elif kind == "429":
         assert status == 429 and headers["Retry-After"] == "7"
-    elif kind == "reset":
+    elif kind in ("reset", "drop"):
         assert status in ("ServerDisconnectedError", "ClientOSError")
     elif kind == "truncate":
         assert status == "ClientPayloadError"

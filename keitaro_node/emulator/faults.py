@@ -9,10 +9,12 @@ A spec is a comma list, e.g. ``500=0.1,429=0.05,reset=0.05,truncate=0.02,latency
 ``429``         rate of 429 with ``Retry-After: <retry_after>``, before handling
 ``reset``       rate of connections closed without an answer, before handling
 ``truncate``    rate of answers cut off halfway, *after* handling (the write is applied)
+``drop``        rate of connections closed without an answer, *after* handling (applied)
 ``slow``        rate of answers whose body trickles out over ``slow_ms``, after handling
 ``latency``     milliseconds added to every request; ``jitter`` adds 0..jitter more
 ``retry_after`` seconds sent in 429's Retry-After (default 1)
 ``seed``        random seed (default 0)
+``writes``      1: faults hit only writes (POST, PUT, DELETE); reads pass (default 0: all)
 ==============  ============================================================================
 
 Faults only touch ``/admin_api``; the store is never left half-written because faults before
@@ -25,9 +27,9 @@ import random
 from dataclasses import dataclass, fields, replace
 from typing import Literal
 
-Fault = Literal["500", "502", "503", "429", "reset", "truncate", "slow"]
+Fault = Literal["500", "502", "503", "429", "reset", "truncate", "drop", "slow"]
 BEFORE: tuple[Fault, ...] = ("500", "502", "503", "429", "reset")
-AFTER: tuple[Fault, ...] = ("truncate", "slow")
+AFTER: tuple[Fault, ...] = ("truncate", "drop", "slow")
 
 _NAMES = {"500": "e500", "502": "e502", "503": "e503", "429": "e429"}
 
@@ -40,12 +42,14 @@ class FaultSpec:
     e429: float = 0.0
     reset: float = 0.0
     truncate: float = 0.0
+    drop: float = 0.0
     slow: float = 0.0
     latency: float = 0.0
     jitter: float = 0.0
     retry_after: int = 1
     slow_ms: float = 300.0
     seed: int = 0
+    writes: int = 0
 
     @classmethod
     def parse(cls, text: str | None) -> FaultSpec:
@@ -66,7 +70,7 @@ class FaultSpec:
                 raise ValueError(f"fault {key!r} needs a number, got {value!r}") from None
             if number < 0 or (attr in cls.rate_names() and number > 1):
                 raise ValueError(f"fault {key!r}={value} is out of range")
-            whole = attr in ("seed", "retry_after")
+            whole = attr in ("seed", "retry_after", "writes")
             spec = replace(spec, **{attr: int(number) if whole else number})  # type: ignore[arg-type]
         if sum(getattr(spec, n) for n in cls.rate_names()) > 1:
             raise ValueError("fault rates add up to more than 1")
@@ -74,7 +78,7 @@ class FaultSpec:
 
     @staticmethod
     def rate_names() -> tuple[str, ...]:
-        return ("e500", "e502", "e503", "e429", "reset", "truncate", "slow")
+        return ("e500", "e502", "e503", "e429", "reset", "truncate", "drop", "slow")
 
     @property
     def active(self) -> bool:

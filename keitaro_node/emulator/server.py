@@ -334,12 +334,13 @@ class Emulator:
 
     @web.middleware
     async def _faults_mw(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith("/admin_api") or not self.faults.spec.active:
+        spec = self.faults.spec
+        writes_only = spec.writes and request.method in ("GET", "HEAD")
+        if not request.path.startswith("/admin_api") or not spec.active or writes_only:
             return await handler(request)
         delay, fault = self.faults.draw()
         if delay:
             await asyncio.sleep(delay)
-        spec = self.faults.spec
         if fault == "reset":
             if request.transport is not None:
                 request.transport.abort()
@@ -360,6 +361,10 @@ class Emulator:
                 headers={"Retry-After": str(spec.retry_after)},
             )
         answer = await handler(request)
+        if fault == "drop":  # the write is applied, then the connection dies unanswered
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("fault injection: connection dropped after handling")
         if fault in ("truncate", "slow") and isinstance(answer, web.Response) and answer.body:
             return await self._dribble(request, answer, fault, spec.slow_ms / 1000)
         return answer
