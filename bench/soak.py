@@ -1,10 +1,13 @@
 """A fault soak: mixed operations against an emulator that fails often, checked item by item.
 
 ``python -m bench.soak --items 20000`` runs a long one by hand; the tests run 2,000 items.
-Faults: 10% 500, 5% 429 with Retry-After, 5% connection resets, 2% truncated bodies, and latency
-jitter. It shows that every input item yields exactly one output item, correctly paired; that no
-create is applied twice and every failed create either created nothing or says it "may have been
-applied"; that every idempotent item eventually succeeds; and that the API key appears nowhere.
+Faults, as a misbehaving proxy in front of a tracker produces them: 10% 500 and 5% 429 (with
+Retry-After) before the tracker sees the request, 4% connections dropped and 2% answers cut off
+after it applied the write, and latency jitter. It shows that every input item yields exactly one
+output item, correctly paired; that creates end ok (retried when refused, reconciled when their
+answer was lost), none is applied twice, and every failed one either created nothing or says it
+"may have been applied"; that every idempotent item eventually succeeds; and that the API key
+appears nowhere.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from keitaro_node.client import MAY_HAVE_BEEN_APPLIED
 from keitaro_node.emulator import Emulator
 
 KEY = "soak-canary-KEY-31c9e0d4a7"
-FAULTS = "500=0.10,429=0.05,reset=0.05,truncate=0.02,latency=1,jitter=6,retry_after=1"
+FAULTS = "500=0.10,429=0.05,drop=0.04,truncate=0.02,latency=1,jitter=6,retry_after=1"
 
 
 @dataclass
@@ -33,6 +36,8 @@ class SoakReport:
     paired: bool
     creates: int
     creates_ok: int
+    creates_retried: int
+    creates_reconciled: int
     creates_failed_applied: int
     creates_failed_clean: int
     unflagged_applied: int
@@ -57,7 +62,8 @@ class SoakReport:
     def line(self) -> str:
         return (
             f"soak: {self.items} items -> {self.outputs} outputs, paired {self.paired}; "
-            f"creates {self.creates}: {self.creates_ok} ok, "
+            f"creates {self.creates}: {self.creates_ok} ok ({self.creates_retried} sent more than "
+            f"once, {self.creates_reconciled} reconciled), "
             f"{self.creates_failed_applied} failed but applied (flagged), "
             f"{self.creates_failed_clean} failed cleanly, {self.unflagged_applied} unflagged, "
             f"{self.duplicates} duplicates; idempotent {self.idempotent_ok}/{self.idempotent} ok; "
@@ -140,6 +146,11 @@ async def soak(items: int = 2000, seed: int = 1) -> SoakReport:
             seconds = time.perf_counter() - started
             fault_counts = dict(emu.faults.counts)
             emu.set_faults(None)
+            sends = [
+                e.body.get("name")
+                for e in emu.journal
+                if e.method == "POST" and e.path == "/admin_api/v1/offers" and e.body
+            ]
             names = [
                 o["name"]
                 for o in emu.store.all("offers")
@@ -166,6 +177,8 @@ async def soak(items: int = 2000, seed: int = 1) -> SoakReport:
         paired=all(_paired(r, n) for r, n in zip(runs, counts.values(), strict=True)),
         creates=len(creates),
         creates_ok=len(ok) - missing_ok,
+        creates_retried=sum(1 for name in set(sends) if sends.count(name) > 1),
+        creates_reconciled=sum(1 for o in ok if o["json"].get("reconciled")),
         creates_failed_applied=sum(
             1 for o in flagged if f"soak-new-{o['pairedItem']['item']}" in stored
         ),
