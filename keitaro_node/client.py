@@ -177,6 +177,7 @@ class KeitaroClient:
             )
         started = self._clock()
         attempt = 0
+        uncertain = False  # an earlier attempt may have been applied (its answer was lost)
         while True:
             attempt += 1
             raw: RawResponse | None = None
@@ -187,6 +188,9 @@ class KeitaroClient:
                 return self._interpret(raw, plan)
             except RequestError as exc:
                 retry_after = retry_after_seconds(raw.headers.get("Retry-After")) if raw else None
+                if uncertain and plan.method == "DELETE" and exc.http_code == 404:
+                    return ApiResponse(exc.http_code, None, raw.headers if raw else {}, True)
+                uncertain = uncertain or _maybe_applied(exc, retry_after)
                 delay = self.policy.next_delay(
                     attempt=attempt,
                     elapsed=self._clock() - started,
@@ -267,12 +271,12 @@ class KeitaroClient:
         note = f"gave up after {attempts} attempts" if attempts > 1 else None
         applied = None
         if not plan.idempotent:
-            if isinstance(exc, TransportError):
-                applied = MAY_HAVE_BEEN_APPLIED if exc.sent else NEVER_SENT
+            if _maybe_applied(exc, retry_after):
+                applied = MAY_HAVE_BEEN_APPLIED
+            elif isinstance(exc, TransportError):
+                applied = NEVER_SENT
             elif refused_before_processing(exc.http_code, retry_after):
                 applied = REFUSED
-            elif exc.http_code is not None and exc.http_code >= 500:
-                applied = MAY_HAVE_BEEN_APPLIED
         exc.maybe_applied = applied == MAY_HAVE_BEEN_APPLIED
         parts = [p for p in (exc.description, note, applied) if p]
         exc.description = self.redactor.text("; ".join(parts)) if parts else None
@@ -334,6 +338,16 @@ class KeitaroClient:
         if self._echo.search(raw.body):  # a tracker echoing the key back, maybe \u-escaped
             data = self.redactor.data(data)
         return ApiResponse(raw.status, data, raw.headers)
+
+
+def _maybe_applied(exc: RequestError, retry_after: float | None) -> bool:
+    """The request reached the tracker and its answer was lost or was an error after handling."""
+    if isinstance(exc, TransportError):
+        return exc.sent
+    status = exc.http_code
+    return (
+        status is not None and status >= 500 and not refused_before_processing(status, retry_after)
+    )
 
 
 _INVALID = object()

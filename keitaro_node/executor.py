@@ -258,7 +258,8 @@ class Executor:
         if op.returns in ("object", "text"):
             if op.reconcile is not None:
                 return await self._create(op.reconcile, plan)
-            return (await self.client.send(plan)).data, {}
+            response = await self.client.send(plan)
+            return response.data, ({"reconciled": True} if response.reconciled else {})
         if op.paging is not None and params.get("returnAll"):
             collected: list[JSON] = []
             walk = PageWalk(op.paging)

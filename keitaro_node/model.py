@@ -250,6 +250,8 @@ class ApiResponse(NamedTuple):
     status: int
     data: JSON
     headers: Mapping[str, str]
+    reconciled: bool = False
+    """A repeated DELETE found nothing left: an earlier attempt, whose answer was lost, did it."""
 
 
 class PairedItem(TypedDict):

@@ -77,6 +77,10 @@ class AiohttpTransport:
             json_serialize=json.dumps,
             auto_decompress=True,
         )
+        # aiohttp silently re-sends a GET/PUT/DELETE once when a reused connection drops; the
+        # client must see that drop (the first request may have been applied) to decide itself.
+        if hasattr(self._session, "_retry_connection"):
+            self._session._retry_connection = False
 
     def __repr__(self) -> str:
         return f"AiohttpTransport(max_body={self.max_body})"

@@ -221,3 +221,28 @@ def test_an_interrupted_export_resumes_to_the_same_file(tmp_path: Path) -> None:
         subprocess.run(cli, cwd=tmp_path, env=env, check=True, timeout=60)
         assert (tmp_path / "clicks.csv").read_bytes() == resumed
     assert len(resumed.splitlines()) == 3001
+
+
+def test_a_delete_whose_answer_was_lost_is_not_reported_as_missing() -> None:
+    # The first DELETE archives the campaign but its connection drops; the retry finds nothing
+    # left (404). That is the delete having worked, not "not found".
+    with Emulator.in_thread(api_key=CANARY, seed=None) as emu:
+        http = Http(emu.url)
+        ids = [
+            http.api("POST", "/campaigns", {"alias": f"del-{i}", "name": "d"})[2]["id"]
+            for i in range(12)
+        ]
+        emu.set_faults("drop=0.5,writes=1,seed=2")
+        node = KeitaroNode(Credentials(emu.url, CANARY), retry=FAST)
+        out = node.execute_sync(
+            [{"json": {"id": i}} for i in ids],
+            resource="campaign",
+            operation="delete",
+            parameters=lambda js, i: {"campaignId": js["id"]},
+            continue_on_fail=True,
+        )
+        emu.set_faults(None)
+        archived = {c["id"] for c in http.api("GET", "/campaigns/deleted")[2]}
+    assert all(o["json"]["success"] for o in out), [o["json"].get("error") for o in out]
+    assert archived == set(ids)
+    assert any(o["json"].get("reconciled") for o in out), "some answers were lost"
