@@ -91,43 +91,44 @@ class Executor:
         results: list[list[Item]] = [[] for _ in items]
         failures: list[tuple[int, KeitaroNodeError]] = []
         next_index = iter(range(len(items)))
-        in_flight: dict[int, asyncio.Future[list[Item] | KeitaroNodeError]] = {}
+        in_flight: dict[int, int] = {}
+        """Worker number -> the input index it is sending."""
+        stopping = False
         done = 0
         if op.reconcile is not None and not op.reconcile.key:
             await self._baseline(op)
 
-        def record(i: int, outcome: list[Item] | KeitaroNodeError) -> bool:
+        async def worker(number: int) -> None:
             nonlocal done
-            if isinstance(outcome, KeitaroNodeError):
-                if not continue_on_fail:
-                    failures.append((i, outcome))
-                    return False
-                outcome = [self._error_item(op, i, outcome)]
-            results[i] = outcome
-            done += 1
-            if on_progress is not None:
-                on_progress(done, len(items))
-            return True
-
-        async def worker() -> None:
             for i in next_index:
-                if failures:
+                if failures or stopping:
                     return
-                task = in_flight[i] = asyncio.ensure_future(
-                    self._one(op, inputs, items[i], i, parameters, split)
-                )
-                outcome = await asyncio.shield(task)  # a stop lets the request finish (grace)
-                del in_flight[i]
-                if not record(i, outcome):
-                    return
+                in_flight[number] = i
+                outcome = await self._one(op, inputs, items[i], i, parameters, split)
+                del in_flight[number]
+                if isinstance(outcome, KeitaroNodeError):
+                    if not continue_on_fail:
+                        failures.append((i, outcome))
+                        return
+                    outcome = [self._error_item(op, i, outcome)]
+                results[i] = outcome
+                done += 1
+                if on_progress is not None:
+                    on_progress(done, len(items))
 
-        workers = min(concurrency, len(items))
+        # asyncio.wait, unlike gather, leaves the workers running when this run is cancelled:
+        # that is the grace period of the requests in flight.
+        workers = [asyncio.ensure_future(worker(n)) for n in range(min(concurrency, len(items)))]
         try:
-            await asyncio.gather(*(worker() for _ in range(workers)))
+            if workers:
+                await asyncio.wait(workers)
         except asyncio.CancelledError:
-            unfinished = await self._wind_down(op, in_flight, record)
+            stopping = True
+            unfinished = await self._wind_down(op, workers, in_flight)
             finished = [out for group in results for out in group]
             raise Interrupted(finished, len(items), op.key, unfinished) from None
+        for task in workers:
+            task.result()  # an unexpected error in a worker surfaces here
         if failures:
             index, cause = min(failures, key=lambda f: f[0])
             raise ItemError(index, op.resource, op.value, cause) from cause
@@ -182,26 +183,18 @@ class Executor:
         return steps.created_record(spec, listed, sent, baseline=baseline, claimed=claimed)
 
     async def _wind_down(
-        self,
-        op: Operation,
-        in_flight: Mapping[int, asyncio.Future[list[Item] | KeitaroNodeError]],
-        record: Callable[[int, list[Item] | KeitaroNodeError], bool],
+        self, op: Operation, workers: Sequence[asyncio.Future[None]], in_flight: Mapping[int, int]
     ) -> list[Item]:
         """After a stop: give the requests in flight ``grace`` seconds to finish and be reported
         (a second stop ends the wait); the rest become error items that say what may have
         happened, each with its input index."""
-        pending = set(in_flight.values())
-        if pending:
-            with contextlib.suppress(asyncio.CancelledError):
-                _, pending = await asyncio.wait(pending, timeout=self.grace)
-        unfinished = []
-        for index, task in sorted(in_flight.items()):
-            if task in pending:
-                task.cancel()
-                unfinished.append(self._error_item(op, index, self._cut_off(op)))
-            elif not task.cancelled():
-                record(index, task.result())
-        return unfinished
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait(workers, timeout=self.grace)
+        cut = sorted(index for number, index in in_flight.items() if not workers[number].done())
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        return [self._error_item(op, index, self._cut_off(op)) for index in cut]
 
     def _cut_off(self, op: Operation) -> KeitaroNodeError:
         what = MAY_HAVE_BEEN_APPLIED if not op.idempotent else "it is safe to send it again"
