@@ -33,9 +33,13 @@ class KeitaroHook(BaseHook):  # type: ignore[misc]
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         return {
-            "hidden_fields": ["schema", "port", "login", "extra"],
-            "relabeling": {"host": "Tracker domain", "password": "API key"},
-            "placeholders": {"host": "https://tracker.example"},
+            "hidden_fields": ["schema", "port", "extra"],
+            "relabeling": {
+                "host": "Tracker domain",
+                "password": "API key",
+                "login": "Postback key",
+            },
+            "placeholders": {"host": "https://tracker.example", "login": "optional"},
         }
 
     def credentials(self) -> Credentials:
@@ -45,7 +49,8 @@ class KeitaroHook(BaseHook):  # type: ignore[misc]
             host = f"{conn.schema}://{host}"
         if conn.port:
             host = f"{host}:{conn.port}"
-        return Credentials(domain=host, api_key=conn.password or "")
+        postback = conn.login or None  # the tracker's postback key, for S2S postback operations
+        return Credentials(domain=host, api_key=conn.password or "", postback_key=postback)
 
     def get_conn(self) -> Credentials:
         return self.credentials()

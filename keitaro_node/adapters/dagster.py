@@ -17,10 +17,12 @@ dg = require("dagster", "dagster")
 class KeitaroResource(dg.ConfigurableResource):  # type: ignore[misc, name-defined]
     domain: str
     api_key: str
+    postback_key: str | None = None
+    """The tracker's postback key, for conversion create/update and postback test."""
     concurrency: int = 4
 
     def credentials(self) -> Credentials:
-        return Credentials(domain=self.domain, api_key=self.api_key)
+        return Credentials(self.domain, self.api_key, postback_key=self.postback_key)
 
     async def execute(
         self,

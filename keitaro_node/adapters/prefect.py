@@ -21,7 +21,8 @@ from prefect import flow, task  # noqa: E402
 
 
 def credentials(domain: str | None = None, api_key_secret: str | None = None) -> Credentials:
-    """Credentials from a Secret block (``api_key_secret``) or the environment."""
+    """Credentials from a Secret block (``api_key_secret``) or the environment (the postback
+    key, when postback operations need it, from ``KEITARO_POSTBACK_KEY``)."""
     if api_key_secret:
         from prefect.blocks.system import Secret
 
@@ -34,7 +35,8 @@ def credentials(domain: str | None = None, api_key_secret: str | None = None) ->
             "Keitaro credentials: give domain (or KEITARO_DOMAIN) and a Secret block "
             "name (or KEITARO_API_KEY)"
         )
-    return Credentials(domain=domain, api_key=api_key)
+    postback = os.environ.get("KEITARO_POSTBACK_KEY") or None
+    return Credentials(domain=domain, api_key=api_key, postback_key=postback)
 
 
 @task(name="keitaro", retries=0, log_prints=False)
