@@ -44,6 +44,14 @@ def creates(emu: Emulator, names: list[str], resource: str = "offer", **kw: Any)
     return [o["json"] for o in out]
 
 
+def wait_until(condition: Any, seconds: float = 60) -> None:
+    """Poll until ``condition()`` holds (a slow machine starts the CLI slowly)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the run did not get there in time"
+        time.sleep(0.05)
+
+
 def stored(emu: Emulator, path: str = "/offers") -> list[dict]:
     return Http(emu.url).api("GET", path)[2]
 
@@ -119,7 +127,8 @@ def test_a_stop_lets_requests_in_flight_finish() -> None:
                     concurrency=3,
                 )
             )
-            await asyncio.sleep(0.3)
+            while posts(emu, "/admin_api/v1/affiliate_networks") < 3:  # noqa: ASYNC110 - the emulator thread has no event to await
+                await asyncio.sleep(0.01)
             run.cancel()
             with pytest.raises(Interrupted) as err:
                 await run
@@ -179,7 +188,7 @@ def test_a_second_interrupt_stops_at_once(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(2.0)  # start-up; two creates are in flight
+        wait_until(lambda: posts(emu, "/admin_api/v1/affiliate_networks") >= 2)  # 2 in flight
         proc.send_signal(signal.SIGINT)
         time.sleep(0.3)
         started = time.monotonic()
@@ -205,7 +214,8 @@ def test_an_interrupted_export_resumes_to_the_same_file(tmp_path: Path) -> None:
         proc = subprocess.Popen(
             cli, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        time.sleep(3.5)
+        partial = tmp_path / ".clicks.csv.partial"
+        wait_until(lambda: partial.exists() and partial.stat().st_size > 0)  # a page is written
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == 130 and "run again with --resume" in err
