@@ -126,8 +126,8 @@ def load_n8n(path: str | Path, overrides: Mapping[str, str] | None = None) -> Wo
         raise WorkflowError(f"{path}: cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise WorkflowError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise WorkflowError(f"{path}: nested too deeply to be an n8n workflow") from None
+    except (ValueError, RecursionError) as exc:  # too deep, or a number too long
+        raise WorkflowError(f"{path}: not an n8n workflow: {exc}") from None
     if not isinstance(doc, dict):
         raise WorkflowError(f"{path}: not an n8n workflow export")
     return import_n8n(doc, str(path), text, overrides)

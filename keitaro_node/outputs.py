@@ -238,8 +238,8 @@ def read_items(
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-        except RecursionError:
-            raise InputError(f"{path}: nested too deeply") from None
+        except (ValueError, RecursionError) as exc:  # too deep, or a number too long
+            raise InputError(f"{path}: not valid JSON: {exc}") from None
         rows = loaded if isinstance(loaded, list) else [loaded]
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict):

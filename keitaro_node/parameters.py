@@ -148,6 +148,10 @@ class OperationInputs:
                 raise InputError(
                     f"{_label(prop)} is nested too deeply", property=prop.name
                 ) from None
+            except ValueError as exc:  # e.g. a number of more than 4,300 digits
+                raise InputError(
+                    f"{_label(prop)} is not valid JSON: {exc}", property=prop.name
+                ) from None
             if deeper_than(params[prop.name], MAX_DEPTH):
                 raise InputError(
                     f"{_label(prop)} nests deeper than {MAX_DEPTH} levels", property=prop.name

@@ -127,8 +127,12 @@ class WorkflowLoader(yaml.SafeLoader):
 
 
 def parse_yaml(text: str) -> Any:
-    """A YAML (or JSON) text with ``WorkflowLoader``: yaml.YAMLError on any problem."""
-    return yaml.load(text, Loader=WorkflowLoader)  # noqa: S506 - a SafeLoader subclass
+    """A YAML (or JSON) text with ``WorkflowLoader``: yaml.YAMLError on any problem (a number
+    of more than 4,300 digits too, which Python refuses to read)."""
+    try:
+        return yaml.load(text, Loader=WorkflowLoader)  # noqa: S506 - a SafeLoader subclass
+    except (ValueError, RecursionError) as exc:
+        raise yaml.YAMLError(str(exc)) from None
 
 
 class _Lines:

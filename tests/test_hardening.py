@@ -30,7 +30,7 @@ from keitaro_node import Credentials, InputError, ItemError, KeitaroNode
 from keitaro_node.cli import EPILOG, build_parser
 from keitaro_node.emulator import Emulator
 from keitaro_node.expressions import Context, ExpressionError, evaluate
-from keitaro_node.outputs import write_items
+from keitaro_node.outputs import read_items, write_items
 from keitaro_node.policy import NO_RETRY
 from keitaro_node.workflows import WorkflowError, load_workflow
 
@@ -206,6 +206,25 @@ def test_10_deep_nesting_is_an_input_error(tmp_path: Path, node: KeitaroNode) ->
     )
     assert out[0]["json"]["success"] is False
     assert "deeper than 64 levels" in out[0]["json"]["error"]["message"]
+
+
+def test_10_huge_number_literals_are_input_errors(tmp_path: Path, node: KeitaroNode) -> None:
+    digits = "9" * 5000
+    (tmp_path / "big.yaml").write_text(f"name: x\nnodes: []\nbig: {digits}\n")
+    code, _, err = run_cli("validate", str(tmp_path / "big.yaml"))
+    assert code == 2 and "not valid YAML" in err and "Traceback" not in err
+    (tmp_path / "big.json").write_text(f'{{"nodes": [], "big": {digits}}}')
+    code, _, err = run_cli("validate", str(tmp_path / "big.json"))
+    assert code == 2 and "Traceback" not in err
+    (tmp_path / "rows.json").write_text(f'[{{"n": {digits}}}]')
+    with pytest.raises(InputError, match="not valid JSON"):
+        read_items(tmp_path / "rows.json")
+    with pytest.raises(ItemError, match="is not valid JSON"):
+        node.execute_sync(
+            resource="affiliate_network",
+            operation="create",
+            parameters={"networkData": '{"name": "n", "x": ' + digits + "}"},
+        )
 
 
 def test_10_pathological_expressions(node: KeitaroNode) -> None:
