@@ -510,7 +510,7 @@ def _credentials_file(path: Path) -> dict[str, Any]:
 
     try:
         data = parse_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: cannot read the credentials file: {exc}") from None
     if not isinstance(data, dict) or not data.get("domain") or not data.get("apiKey"):
         raise InputError(f"{path}: a credentials file needs 'domain' and 'apiKey'")

@@ -22,6 +22,12 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def reason(exc: BaseException) -> str:
+    """Why a file could not be used: the OS's words ("No such file or directory"), or the
+    exception's text (a path with a NUL byte is a ValueError)."""
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 class KeitaroNodeError(Exception):
     """Base class of every error raised by keitaro-node."""
 

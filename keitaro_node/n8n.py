@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .errors import reason
 from .loader import load_definition
 from .model import Definition
 from .workflows import Workflow, WorkflowError, apply_overrides, check_document, from_document
@@ -121,9 +122,10 @@ def import_n8n(
 def load_n8n(path: str | Path, overrides: Mapping[str, str] | None = None) -> Workflow:
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise WorkflowError(f"{path}: cannot read: {reason(exc)}") from None
+    try:
         doc = json.loads(text)
-    except OSError as exc:
-        raise WorkflowError(f"{path}: cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise WorkflowError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     except (ValueError, RecursionError) as exc:  # too deep, or a number too long

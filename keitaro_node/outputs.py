@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .errors import InputError
+from .errors import InputError, reason
 from .model import JSON, Item
 
 Format = Literal["json", "ndjson", "csv"]
@@ -82,8 +82,8 @@ def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_parts(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write here: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot write here: {reason(exc)}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result is an ordinary file
@@ -217,8 +217,8 @@ def read_items(
     fmt = fmt or format_of(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read: {reason(exc)}") from None
     rows: list[Any]
     if fmt == "csv":
         reader = csv.DictReader(io.StringIO(text))

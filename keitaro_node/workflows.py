@@ -27,7 +27,7 @@ from dotenv import dotenv_values
 from jsonschema import Draft202012Validator
 
 from . import expressions, outputs
-from .errors import InputError, Interrupted, KeitaroNodeError, RequestError
+from .errors import InputError, Interrupted, KeitaroNodeError, RequestError, reason
 from .executor import DEFAULT_GRACE
 from .expressions import Context, NodeRun
 from .limits import MAX_DEPTH
@@ -361,8 +361,8 @@ def load_workflow(
     if text is None:
         try:
             text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise WorkflowError(f"{source}: cannot read: {exc.strerror}") from None
+        except (OSError, ValueError) as exc:
+            raise WorkflowError(f"{source}: cannot read: {reason(exc)}") from None
     try:
         doc = parse_yaml(text)
     except yaml.YAMLError as exc:

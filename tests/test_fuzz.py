@@ -246,6 +246,7 @@ CLI_WORDS = st.sampled_from(
         "--output",
         "-o",
         "/proc/no-such-dir/x.json",
+        "a\x00b.json",
         "--set",
         "a=b",
         "Clicks.limit=5",
