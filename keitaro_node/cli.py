@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--emulator",
         nargs="?",
         const="demo",
+        choices=("demo", "empty"),
         metavar="SEED",
         help="run against the embedded emulator (default seed: demo)",
     )
