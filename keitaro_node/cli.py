@@ -238,6 +238,7 @@ def describe_operation(definition: Definition, op: Operation) -> str:
     ]
     if op.description:
         lines.append(f"  {op.description}")
+    lines.extend(f"  {step}" for step in _steps_text(op))
     lines.append("")
     lines.append("properties:" if op.properties else "properties: none")
     for prop in op.properties:
@@ -268,6 +269,23 @@ def describe_operation(definition: Definition, op: Operation) -> str:
     for name, why in op.refuse.items():
         lines.append(f"  refused: {name} — {why}")
     return "\n".join(lines)
+
+
+def _steps_text(op: Operation) -> list[str]:
+    """How a multi-step operation reads, picks, changes and looks records up, in words."""
+    out = []
+    if op.select is not None:
+        where = " and ".join(f"{f} = {p}" for f, p in op.select.where.items()) or "every record"
+        out.append(f"selects from {op.select.source or 'the answer'}: {where}")
+    if op.edit is not None:
+        which = f" whose {op.edit.key} = {op.edit.match}" if op.edit.match else ""
+        out.append(f"edits the object's {op.edit.array}: {op.edit.action} the element{which}")
+    if op.reconcile is not None:
+        key = ", ".join(op.reconcile.key) or "every sent field, among new records"
+        out.append(
+            f"after a lost answer, looks the record up in GET {op.reconcile.list_path} by {key}"
+        )
+    return out
 
 
 def describe_table(definition: Definition, resource: str | None) -> str:

@@ -62,6 +62,12 @@ def test_describe_one_operation_for_a_person() -> None:
     assert "«Параметры Фильтрации Кликов»" in out and "rule: a click list needs" in out
     code, out, _ = run_cli("describe", "stats")
     assert code == 0 and "getAll" in out and "/report/build" in out
+    code, out, _ = run_cli("describe", "postback", "delete")
+    assert "edits the object's postbacks: remove the element whose id = postbackId" in out
+    code, out, _ = run_cli("describe", "group", "get")
+    assert "selects from the answer: id = groupId" in out
+    code, out, _ = run_cli("describe", "campaign", "create")
+    assert "looks the record up in GET /campaigns by alias" in out
 
 
 def test_describe_unknown_names() -> None:
