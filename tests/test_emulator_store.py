@@ -47,3 +47,23 @@ def test_concurrent_creates_get_distinct_ids(tmp_path: Path) -> None:
         assert emu.counts()["offers"] == 200
         listed = Http(emu.url).api("GET", "/offers")[2]
         assert sorted(o["id"] for o in listed) == sorted(ids)
+
+
+def test_an_older_database_file_gains_new_columns(tmp_path) -> None:
+    import sqlite3
+
+    from keitaro_node.emulator.store import SUB_IDS, Store
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE clicks (id INTEGER PRIMARY KEY, sub_id TEXT UNIQUE, epoch, sub_id_1)")
+    old.execute("INSERT INTO clicks (sub_id, epoch, sub_id_1) VALUES ('abc', 1, 'x')")
+    old.commit()
+    old.close()
+    store = Store(str(path))
+    columns = {row["name"] for row in store.db.execute("PRAGMA table_info(clicks)")}
+    assert set(SUB_IDS) <= columns
+    assert store.query("SELECT sub_id, sub_id_1, sub_id_30 FROM clicks") == [
+        {"sub_id": "abc", "sub_id_1": "x", "sub_id_30": None}
+    ]
+    store.close()

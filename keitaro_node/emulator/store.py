@@ -86,7 +86,15 @@ class Store:
             "PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA foreign_keys=ON"
         )
         self.db.executescript(_SCHEMA)
+        self._add_missing_columns("clicks", CLICK_COLUMNS)
         self._depth = 0
+
+    def _add_missing_columns(self, table: str, columns: Iterable[str]) -> None:
+        """A database file made by an older emulator gains the columns added since (sub ids)."""
+        have = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def close(self) -> None:
         self.db.close()
