@@ -130,6 +130,7 @@ class KeitaroClient:
         self._postback_base = f"{credentials.root_url}/{credentials.postback_key or ''}"
         self._has_postback_key = bool(credentials.postback_key)
         self._origin = urlsplit(self.base_url)
+        self._key_bytes = credentials.api_key.encode()
         self._echo = _echo_pattern(credentials.api_key)
         secrets = [credentials.api_key, *filter(None, [credentials.postback_key])]
         self.redactor = Redactor(secrets)
@@ -335,7 +336,8 @@ class KeitaroClient:
                 f"({len(raw.body)} bytes; truncated?)",
                 sent=True,
             )
-        if self._echo.search(raw.body):  # a tracker echoing the key back, maybe \u-escaped
+        body = raw.body  # a tracker echoing the key back, maybe \u-escaped (then a \ is there)
+        if (self._key_bytes in body or b"\\" in body) and self._echo.search(body):
             data = self.redactor.data(data)
         return ApiResponse(raw.status, data, raw.headers)
 

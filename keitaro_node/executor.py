@@ -10,7 +10,14 @@ from typing import Any
 
 from . import planner, steps
 from .client import MAY_HAVE_BEEN_APPLIED, KeitaroClient
-from .errors import InputError, Interrupted, ItemError, KeitaroNodeError, RequestError
+from .errors import (
+    InputError,
+    Interrupted,
+    ItemError,
+    KeitaroNodeError,
+    RequestError,
+    TransportError,
+)
 from .model import JSON, Definition, Edit, Item, Operation, PairedItem, Reconcile, RequestPlan
 from .pagination import PageWalk, page_request, records
 from .parameters import OperationInputs
@@ -198,7 +205,7 @@ class Executor:
 
     def _cut_off(self, op: Operation) -> KeitaroNodeError:
         what = MAY_HAVE_BEEN_APPLIED if not op.idempotent else "it is safe to send it again"
-        return InputError(f"interrupted while the request was in flight: {what}")
+        return TransportError(f"interrupted while the request was in flight: {what}", sent=True)
 
     async def _one(
         self,

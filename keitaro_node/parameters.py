@@ -95,13 +95,8 @@ class OperationInputs:
             )
             if unknown:
                 raise self.unknown(unknown)
-        refused = next((name for name in self.op.refuse if _given(raw, name)), None)
-        if refused is not None:
-            raise InputError(
-                f"{self.op.key}: {refused!r} has no place in the real request: "
-                f"{self.op.refuse[refused]}",
-                property=refused.split(".")[0],
-            )
+        if self.op.refuse:  # only a few operations refuse names: keep the rest cheap
+            self._refuse(raw)
         params = {k: v for k, v in raw.items() if not _is_blank(v) or k not in self._props}
         for prop in self.op.properties:
             self._complete(prop, params)
@@ -161,6 +156,16 @@ class OperationInputs:
             for child in prop.options:
                 self._complete(child, inner)
             params[prop.name] = inner
+
+    def _refuse(self, raw: Mapping[str, Any]) -> None:
+        """An original-node parameter with no place in the real request, with the reason."""
+        refused = next((n for n in self.op.refuse if _given(raw, n)), None)
+        if refused is not None:
+            raise InputError(
+                f"{self.op.key}: {refused!r} has no place in the real request: "
+                f"{self.op.refuse[refused]}",
+                property=refused.split(".")[0],
+            )
 
     def canonical(self, name: str) -> str | None:
         """The property a parameter name means (its own name or a display name), or None."""
