@@ -250,7 +250,7 @@ def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict
         "active": False,
         "settings": {
             "executionOrder": "v1",
-            **({"timezone": workflow.timezone} if workflow.timezone != "UTC" else {}),
+            **({"timezone": workflow.timezone} if workflow.timezone else {}),
         },
         "pinData": {},
         "meta": {"templateCredsSetupCompleted": False},

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,7 +76,8 @@ class Workflow:
     connections: Mapping[str, Mapping[str, tuple[str, ...]]]
     credentials: Mapping[str, Any] | None = None
     env: tuple[str, ...] = ()
-    timezone: str = "UTC"
+    timezone: str | None = None
+    """settings.timezone; None: n8n's default (GENERIC_TIMEZONE, else America/New_York)."""
     source: Path | None = None
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -398,7 +400,7 @@ def from_document(doc: Mapping[str, Any], source: Path | None = None) -> Workflo
         connections=_connections(doc),
         credentials=doc.get("credentials"),
         env=tuple(doc.get("env", ())),
-        timezone=doc.get("settings", {}).get("timezone", "UTC"),
+        timezone=doc.get("settings", {}).get("timezone"),
         source=source,
         document=doc,
     )
@@ -513,16 +515,26 @@ class Runner:
         self.runs: dict[str, NodeRun] = {}
         self.failed = 0
         self._sleep = sleep
+        self.timezone = workflow.timezone or expressions.default_timezone()
         try:
-            self.now = datetime.now(ZoneInfo(workflow.timezone))
+            self.now = datetime.now(ZoneInfo(self.timezone))
         except (ZoneInfoNotFoundError, ValueError):
             raise WorkflowError(
-                f"{workflow.source}: settings.timezone: unknown time zone {workflow.timezone!r}"
+                f"{workflow.source}: settings.timezone: unknown time zone {self.timezone!r}"
             ) from None
+        self.execution_id = uuid.uuid4().hex
 
     def context(self, items: Sequence[Item], index: int, parent: str | None) -> Context:
         return Context(
-            items=items, index=index, parent=parent, runs=self.runs, env=self.env, now=self.now
+            items=items,
+            index=index,
+            parent=parent,
+            runs=self.runs,
+            env=self.env,
+            now=self.now,
+            timezone=self.timezone,
+            workflow_name=self.workflow.name,
+            execution_id=self.execution_id,
         )
 
     async def run(self) -> RunResult:

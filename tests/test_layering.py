@@ -64,15 +64,26 @@ def internal(names: set[str]) -> set[str]:
     return {n.split(".")[1] for n in names if n.startswith("keitaro_node.") and n.count(".") >= 1}
 
 
+PACKAGES = {"emulator", "adapters"}
+"""Sub-packages outside the layer table (the emulator and the engine adapters sit at the top)."""
+
+
+def files(module: str) -> list[Path]:
+    """A module's source files: one file, or every file of a sub-package."""
+    single = PACKAGE / f"{module}.py"
+    return [single] if single.exists() else sorted((PACKAGE / module).rglob("*.py"))
+
+
 def test_every_module_has_a_layer() -> None:
     modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    modules |= {p.parent.name for p in PACKAGE.glob("*/__init__.py")} - PACKAGES
     assert modules == set(LAYERS), modules ^ set(LAYERS)
 
 
 @pytest.mark.parametrize("module", sorted(LAYERS))
 def test_imports_only_from_below(module: str) -> None:
-    names = imports(PACKAGE / f"{module}.py")
-    for dep in internal(names):
+    names = set().union(*(imports(path) for path in files(module)))
+    for dep in internal(names) - {module}:
         if dep == "emulator":
             assert module in MAY_USE_EMULATOR, f"{module} imports the emulator"
             continue
@@ -84,6 +95,14 @@ def test_imports_only_from_below(module: str) -> None:
         assert not any(n == "aiohttp" or n.startswith("aiohttp.") for n in names), (
             f"{module} imports aiohttp"
         )
+    if module != "expressions":
+        assert "quickjs" not in names, f"{module} uses the JavaScript engine directly"
+
+
+def test_only_the_sandbox_touches_the_javascript_engine() -> None:
+    for path in files("expressions"):
+        if "quickjs" in imports(path):
+            assert path.name == "sandbox.py", path
 
 
 def test_emulator_uses_only_layer_zero() -> None:

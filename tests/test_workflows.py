@@ -178,8 +178,8 @@ BASE = "name: t\ncredentials:\n  emulator: {seed: empty}\nnodes:\n"
         ),
         (
             BASE + "  - name: A\n    type: keitaro\n    resource: campaign\n    operation: get\n"
-            "    parameters:\n      campaignId: '={{ $json.id * 2 }}'\n",
-            "wf.yaml:10: $.nodes[0].parameters.campaignId: expression",
+            "    parameters:\n      campaignId: '={{ $json.id * }}'\n",
+            "wf.yaml:10: $.nodes[0].parameters.campaignId: expression '={{ $json.id * }}': invalid syntax",
         ),
         (
             BASE + "  - name: A\n    type: keitaro\n    resource: campaign\n    operation: getAll\n"

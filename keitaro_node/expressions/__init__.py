@@ -1,0 +1,297 @@
+"""n8n expressions, evaluated as n8n evaluates them: ``={{ $json.price * 1.2 }}``.
+
+A parameter string that starts with ``=`` is a template: text with ``{{ … }}`` blocks of
+JavaScript. A template that is exactly one block keeps the value's type; otherwise the blocks'
+values are joined into text (undefined, null and NaN give nothing, objects ``[object Object]``,
+arrays ``1,2``). The JavaScript runs in a QuickJS sandbox (``sandbox.py``) with n8n's data
+(``$json``, ``$input``, ``$('Node')``, ``$now``, …), n8n's extension functions and a Luxon-like
+``DateTime``; what n8n refuses is refused, and every failure is an ExpressionError that names the
+expression and the column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from ..errors import InputError
+from ..model import JSON, Item
+from . import sandbox as _sandbox
+from .jscode import CodeError, node_references, prepare
+
+__all__ = [
+    "UNDEFINED",
+    "Context",
+    "ExpressionError",
+    "NodeRun",
+    "check",
+    "default_timezone",
+    "evaluate",
+    "evaluate_js",
+    "has_expressions",
+    "is_expression",
+    "resolve",
+]
+
+
+class _Undefined:
+    """JavaScript's undefined (kept apart from null where it matters)."""
+
+    _instance: _Undefined | None = None
+
+    def __new__(cls) -> _Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNDEFINED: Any = _Undefined()
+
+
+class ExpressionError(InputError):
+    """An expression that cannot be evaluated, or that n8n refuses."""
+
+    def __init__(self, message: str, expression: str, position: int | None = None) -> None:
+        where = f" (column {position + 1})" if position is not None else ""
+        super().__init__(f"expression {expression!r}: {message}{where}")
+        self.expression = expression
+        self.position = position
+        self.reason = message
+
+
+def default_timezone() -> str:
+    """n8n's rule: GENERIC_TIMEZONE if set, else America/New_York (a workflow's own wins)."""
+    return os.environ.get("GENERIC_TIMEZONE") or "America/New_York"
+
+
+@dataclass(frozen=True)
+class NodeRun:
+    """What an executed workflow node produced, and the node it read from."""
+
+    items: Sequence[Item]
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything an expression may read while one item of one node is processed."""
+
+    items: Sequence[Item]
+    """The current node's input items."""
+    index: int = 0
+    parent: str | None = None
+    """The node the current input came from (for paired-item lookups)."""
+    runs: Mapping[str, NodeRun] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Environment variables the workflow allows (``$env``)."""
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    run_index: int = 0
+    timezone: str | None = None
+    """The workflow's time zone (``$now``, ``DateTime``); None: ``default_timezone()``."""
+    workflow_id: str = ""
+    workflow_name: str = ""
+    execution_id: str = ""
+
+    @property
+    def item(self) -> Item:
+        return self.items[self.index] if self.index < len(self.items) else {"json": {}}
+
+    def meta(self) -> tuple[Any, ...]:
+        zone = self.timezone or default_timezone()
+        now = int(self.now.timestamp() * 1000)
+        return (now, zone, self.run_index, self.workflow_id, self.workflow_name, self.execution_id)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    code: bool
+    text: str
+    offset: int
+    """Where the chunk starts in the parameter value (after the leading "=")."""
+
+
+def _split(template: str) -> list[_Chunk]:
+    """n8n's split of a template into text and code (as @n8n/tournament does it): a ``{{`` or
+    ``}}`` after an odd number of backslashes is escaped; an unclosed ``{{`` still opens a block;
+    ``\\\\`` in text is one backslash and the first ``\\}}`` in code is ``}}``."""
+    chunks: list[_Chunk] = []
+    code, buffer, start, i = False, "", 0, 0
+    while i < len(template):
+        found = template.find("}}" if code else "{{", i)
+        if found < 0:
+            buffer += template[i:]
+            chunks.append(_Chunk(code, buffer.replace("\\}}", "}}", 1) if code else buffer, start))
+            break
+        before = template[i:found]
+        if (len(before) - len(before.rstrip("\\"))) % 2:
+            buffer += template[i : found + 2]
+        else:
+            buffer += before
+            text = buffer.replace("\\}}", "}}", 1) if code else buffer.replace("\\\\", "\\")
+            chunks.append(_Chunk(code, text, start))
+            code, buffer, start = not code, "", found + 2
+        i = found + 2
+    return chunks
+
+
+@dataclass(frozen=True)
+class _Program:
+    source: str | None
+    """The JavaScript function's source; None when the template is text only."""
+    text: str
+    reads_nodes: bool
+
+
+_FUNCTION = "\0fn"
+
+
+def _block(code: str, value: str, offset: int) -> tuple[str, bool]:
+    """A block's code as the sandbox runs it and whether it is guarded (see jscode)."""
+    try:
+        prepared = prepare(code)
+    except CodeError as exc:
+        raise ExpressionError(exc.message, value, offset + exc.position) from None
+    return prepared.code, prepared.guarded
+
+
+def _syntax(code: str, value: str, offset: int, box: _sandbox.Sandbox) -> None:
+    """Let the engine parse the block as written, so that errors point into it."""
+    try:
+        box.compile(f"(function () {{ with (this) {{ return (\n{code}\n); }} }})")
+    except _sandbox.SandboxError as exc:
+        position = offset
+        lines = code.split("\n")
+        if exc.where is None or exc.where[0] - 2 >= len(lines):  # at the end of the block
+            position += len(code.rstrip())
+        elif exc.where[0] >= 2:
+            line = exc.where[0] - 2
+            position += sum(len(x) + 1 for x in lines[:line]) + min(exc.where[1] - 1, len(lines[line]))
+        raise ExpressionError(f"invalid syntax: {exc.message}", value, position) from None
+
+
+@lru_cache(maxsize=4096)
+def _program(value: str) -> _Program:
+    template = value[1:]
+    if re.search(r"\.\s*constructor", template):
+        raise ExpressionError("Expression contains invalid constructor function call", value)
+    chunks = _split(template)
+    if not any(c.code for c in chunks):
+        return _Program(None, "".join(c.text for c in chunks), False)
+    box = _sandbox.for_thread()
+    blocks, parts, reads_nodes = [], [], False
+    for chunk in chunks:
+        if not chunk.code:
+            parts.append(f"r.push({json.dumps(chunk.text)});")
+            continue
+        offset = chunk.offset + 1
+        _syntax(chunk.text, value, offset, box)
+        code, guarded = _block(chunk.text, value, offset)
+        reads_nodes = reads_nodes or node_references(chunk.text)
+        n = len(blocks)
+        blocks.append(f"var p{n} = function () {{ with (this) {{ return (\n{code}\n); }} }};")
+        call = f"p{n}.call(this)"
+        parts.append(
+            f"var v{n}; try {{ v{n} = {call}; }} catch (e) {{ E(e); }} r.push(B(v{n}));"
+            if guarded
+            else f"r.push(B({call}));"
+        )
+    single = len(chunks) == 2 and not chunks[0].code and chunks[0].text == "" and chunks[1].code
+    if single:
+        guarded = prepare(chunks[1].text).guarded
+        body = f"try {{ return p0.call(this); }} catch (e) {{ E(e); }}" if guarded else "return p0.call(this);"
+    else:
+        body = "var r = [];\n" + "\n".join(parts) + "\nreturn r.join('');"
+    source = "(function (E, B) {\n" + "\n".join(blocks) + "\n" + body + "\n})"
+    return _Program(source, "", reads_nodes)
+
+
+def _decode(text: str, value: str) -> Any:
+    if text == "":
+        return UNDEFINED
+    result = json.loads(text)
+    if isinstance(result, dict) and _FUNCTION in result:
+        kind = result[_FUNCTION]
+        message = {
+            "$": "invalid syntax",
+            "DateTime": "this is a DateTime, please access its methods",
+        }.get(kind, "this is a function, please add ()")
+        raise ExpressionError(message, value)
+    return result
+
+
+def evaluate_js(value: str, ctx: Context) -> Any:
+    """The value of one ``=…`` template, with UNDEFINED for JavaScript's undefined."""
+    if len(value) <= 1:
+        return ""
+    program = _program(value)
+    if program.source is None:
+        return program.text
+    box = _sandbox.for_thread()
+    try:
+        compiled = box.compile(program.source)
+        box.load(ctx.items, ctx.runs if program.reads_nodes else None, ctx.env, ctx.meta())
+        text = box.run(compiled, ctx.index, ctx.parent, ctx.run_index)
+    except _sandbox.SandboxError as exc:
+        if exc.kind == "InternalError" and "memory" in exc.message:
+            _sandbox.discard()
+            raise ExpressionError("the expression used too much memory", value) from None
+        if exc.kind == "InternalError" and "interrupted" in exc.message:
+            raise ExpressionError(
+                f"the expression ran longer than {_sandbox.TIME_LIMIT:g} s", value
+            ) from None
+        if exc.kind == "SyntaxError":
+            raise ExpressionError(f"invalid syntax: {exc.message}", value) from None
+        raise ExpressionError(exc.message, value) from None
+    return _decode(text, value)
+
+
+def evaluate(value: str, ctx: Context) -> JSON:
+    """The value of one ``=…`` template (undefined becomes None)."""
+    result = evaluate_js(value, ctx)
+    return None if result is UNDEFINED else result  # type: ignore[no-any-return]
+
+
+def is_expression(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def resolve(value: Any, ctx: Context) -> Any:
+    """Evaluate every ``=…`` string inside a parameter value (dicts and lists recursively)."""
+    if isinstance(value, str):
+        return evaluate(value, ctx) if is_expression(value) else value
+    if isinstance(value, dict):
+        return {k: resolve(v, ctx) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, ctx) for v in value]
+    return value
+
+
+def has_expressions(value: Any) -> bool:
+    if isinstance(value, str):
+        return is_expression(value)
+    if isinstance(value, dict):
+        return any(has_expressions(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_expressions(v) for v in value)
+    return False
+
+
+def check(value: str) -> None:
+    """Parse-check a template without data (for ``validate``): raises ExpressionError."""
+    _program(value)
+
