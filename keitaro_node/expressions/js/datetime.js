@@ -182,6 +182,7 @@ function durationArg(value) {
 class DateTime {
   constructor(ts, zone, invalid) {
     this.invalidReason = invalid || null;
+    this.invalid = invalid ? { reason: invalid } : null;  // as Luxon keeps it (null when valid)
     this.ts = invalid ? NaN : ts;
     this.zone = zone;
     if (!invalid) {
@@ -221,8 +222,14 @@ class DateTime {
   static utc(...args) { return fromParts(args, 'UTC'); }
   static fromISO(text, opts = {}) { return parseISO(String(text), opts); }
   static fromSQL(text, opts = {}) { return parseISO(String(text).replace(' ', 'T').replace(/ ([+-]\d\d:?\d\d|Z)$/, '$1'), opts); }
-  static fromRFC2822(text, opts = {}) { return fromDate(Date.parse(text), opts, /[+-]\d{4}|GMT|UT|Z/.test(text)); }
-  static fromHTTP(text, opts = {}) { return fromDate(Date.parse(text), opts, true); }
+  static fromRFC2822(text, opts = {}) {
+    const m = RFC2822.exec(String(text).trim());
+    return m ? fromDate(Date.parse(m[1] + ' ' + zoneOffsetText(m[2])), opts, zoneOffsetText(m[2])) : DateTime.invalid('unparsable');
+  }
+  static fromHTTP(text, opts = {}) {
+    const m = HTTP_DATE.exec(String(text).trim());
+    return m ? fromDate(Date.parse(m[1] + ' GMT'), opts, '+0000') : DateTime.invalid('unparsable');
+  }
   static fromFormat(text, format, opts = {}) { return parseFormat(String(text), String(format), opts); }
 
   get isValid() { return this.invalidReason === null; }
@@ -247,8 +254,8 @@ class DateTime {
   get weeksInWeekYear() { return isoWeek(DateTime.utc(this.weekYear, 12, 28)).week; }
   get offset() { return this.isValid ? this.o : NaN; }
   get zoneName() { return this.isValid ? this.zone : null; }
-  get offsetNameShort() { return offsetName(this.o, this.zone); }
-  get offsetNameLong() { return offsetName(this.o, this.zone); }
+  get offsetNameShort() { return this.isValid ? offsetName(this, 0) : null; }
+  get offsetNameLong() { return this.isValid ? offsetName(this, 2) : null; }
   get isOffsetFixed() { return this.zone === 'UTC' || this.zone.startsWith('UTC'); }
   get isInDST() {
     if (this.isOffsetFixed || !this.isValid) return false;
@@ -364,7 +371,7 @@ class DateTime {
     return new Duration(out);
   }
   diffNow(units) { return this.diff(DateTime.now(), units); }
-  until(other) { return { start: this, end: other }; }
+  until(other) { return Interval.fromDateTimes(this, other); }
 
   toISODate() { return this.isValid ? isoYear(this.year) + '-' + pad(this.month) + '-' + pad(this.day) : null; }
   toISOWeekDate() { return this.isValid ? isoYear(this.weekYear) + '-W' + pad(this.weekNumber) + '-' + this.weekday : null; }
@@ -434,9 +441,16 @@ function fromParts(args, zone) {
   if (year === undefined) return new DateTime(S.now, zone);
   return fromWall({ year, month, day, hour, minute, second, millisecond }, zone);
 }
-function fromDate(ts, opts, hasOffset) {
+// RFC 2822 ("Tue, 01 Nov 2016 13:23:12 +0630") and HTTP ("Sun, 06 Nov 1994 08:49:37 GMT") dates.
+const RFC2822 = /^((?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{2,4}\s+\d{2}:\d{2}(?::\d{2})?)\s+([+-]\d{4}|UT|GMT|[ECMP][SD]T|Z)$/;
+const HTTP_DATE = /^((?:[A-Z][a-z]{2},\s+)\d{2}[ -][A-Z][a-z]{2}[ -]\d{2,4}\s+\d{2}:\d{2}:\d{2})\s+GMT$/;
+const NAMED_OFFSETS = { UT: '+0000', GMT: '+0000', Z: '+0000', EST: '-0500', EDT: '-0400', CST: '-0600', CDT: '-0500', MST: '-0700', MDT: '-0600', PST: '-0800', PDT: '-0700' };
+const zoneOffsetText = (zone) => NAMED_OFFSETS[zone] || zone;
+function fromDate(ts, opts, offset) {
   if (Number.isNaN(ts)) return DateTime.invalid('unparsable');
-  return make(ts, opts.setZone && hasOffset ? 'UTC' : opts.zone);
+  if (!opts.setZone) return make(ts, opts.zone);
+  const minutes = (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
+  return make(ts, minutes === 0 ? 'UTC' : fixedName(minutes));
 }
 function calendarCount(from, to, unit) {
   const months = { year: 12, quarter: 3, month: 1 }[unit];
@@ -462,7 +476,45 @@ const formatOffset = (o, colon = true, short = false) => {
   return sign + pad(h) + (colon ? ':' : '') + pad(m);
 };
 const offsetText = (dt, extended) => (dt.zone === 'UTC' ? 'Z' : formatOffset(dt.o)) + (extended && dt.zone !== 'UTC' && !dt.isOffsetFixed ? '[' + dt.zone + ']' : '');
-const offsetName = (o, zone) => (zone === 'UTC' ? 'UTC' : 'GMT' + (o === 0 ? '' : formatOffset(o, true, true)));
+// en-US names of the zones people use most (Intl's answers); others are GMT+h / GMT+hh:mm.
+const ZONE_TEXT = {
+  'America/New_York': ['EST', 'EDT', 'Eastern Standard Time', 'Eastern Daylight Time'],
+  'America/Chicago': ['CST', 'CDT', 'Central Standard Time', 'Central Daylight Time'],
+  'America/Denver': ['MST', 'MDT', 'Mountain Standard Time', 'Mountain Daylight Time'],
+  'America/Phoenix': ['MST', 'MST', 'Mountain Standard Time', 'Mountain Standard Time'],
+  'America/Los_Angeles': ['PST', 'PDT', 'Pacific Standard Time', 'Pacific Daylight Time'],
+  'America/Anchorage': ['AKST', 'AKDT', 'Alaska Standard Time', 'Alaska Daylight Time'],
+  'Pacific/Honolulu': ['HST', 'HST', 'Hawaii-Aleutian Standard Time', 'Hawaii-Aleutian Standard Time'],
+  'Europe/London': ['GMT', 'GMT+1', 'Greenwich Mean Time', 'British Summer Time'],
+  'Europe/Dublin': ['GMT', 'GMT+1', 'Greenwich Mean Time', 'Irish Standard Time'],
+  'Europe/Lisbon': ['GMT', 'GMT+1', 'Western European Standard Time', 'Western European Summer Time'],
+  'Europe/Berlin': ['GMT+1', 'GMT+2', 'Central European Standard Time', 'Central European Summer Time'],
+  'Europe/Paris': ['GMT+1', 'GMT+2', 'Central European Standard Time', 'Central European Summer Time'],
+  'Europe/Madrid': ['GMT+1', 'GMT+2', 'Central European Standard Time', 'Central European Summer Time'],
+  'Europe/Rome': ['GMT+1', 'GMT+2', 'Central European Standard Time', 'Central European Summer Time'],
+  'Europe/Amsterdam': ['GMT+1', 'GMT+2', 'Central European Standard Time', 'Central European Summer Time'],
+  'Europe/Warsaw': ['GMT+1', 'GMT+2', 'Central European Standard Time', 'Central European Summer Time'],
+  'Europe/Prague': ['GMT+1', 'GMT+2', 'Central European Standard Time', 'Central European Summer Time'],
+  'Europe/Kiev': ['GMT+2', 'GMT+3', 'Eastern European Standard Time', 'Eastern European Summer Time'],
+  'Europe/Kyiv': ['GMT+2', 'GMT+3', 'Eastern European Standard Time', 'Eastern European Summer Time'],
+  'Europe/Athens': ['GMT+2', 'GMT+3', 'Eastern European Standard Time', 'Eastern European Summer Time'],
+  'Europe/Helsinki': ['GMT+2', 'GMT+3', 'Eastern European Standard Time', 'Eastern European Summer Time'],
+  'Europe/Moscow': ['GMT+3', 'GMT+3', 'Moscow Standard Time', 'Moscow Summer Time'],
+  'Europe/Istanbul': ['GMT+3', 'GMT+3', 'GMT+03:00', 'GMT+03:00'],
+  'Asia/Tokyo': ['GMT+9', 'GMT+9', 'Japan Standard Time', 'Japan Daylight Time'],
+  'Asia/Shanghai': ['GMT+8', 'GMT+8', 'China Standard Time', 'China Daylight Time'],
+  'Asia/Kolkata': ['GMT+5:30', 'GMT+5:30', 'India Standard Time', 'India Standard Time'],
+  'Asia/Dubai': ['GMT+4', 'GMT+4', 'Gulf Standard Time', 'Gulf Standard Time'],
+  'Asia/Singapore': ['GMT+8', 'GMT+8', 'Singapore Standard Time', 'Singapore Standard Time'],
+  'Australia/Sydney': ['GMT+10', 'GMT+11', 'Australian Eastern Standard Time', 'Australian Eastern Daylight Time'],
+  UTC: ['UTC', 'UTC', 'UTC', 'UTC'],
+};
+function offsetName(dt, long) {
+  const names = ZONE_TEXT[dt.zone];
+  if (names) return names[long + (dt.isInDST ? 1 : 0)];
+  if (dt.o === 0) return 'GMT';
+  return 'GMT' + (long ? formatOffset(dt.o) : formatOffset(dt.o, true, true));
+}
 
 const MACROS = {
   D: 'M/d/yyyy', DD: 'LLL d, yyyy', DDD: 'LLLL d, yyyy', DDDD: 'EEEE, LLLL d, yyyy',
@@ -654,6 +706,25 @@ function parseFormat(text, format, opts) {
   return resolveParsed(c, offset, zoneOpts);
 }
 
-const Interval = {
-  fromDateTimes: (start, end) => ({ start, end, length: (unit = 'milliseconds') => end.diff(start, unit).as(unit) }),
-};
+class Interval {
+  constructor(start, end) {
+    this.start = start;
+    this.end = end;
+    this.invalidReason = start.isValid && end.isValid && end >= start ? null : 'invalid interval';
+  }
+  static fromDateTimes(start, end) { return new Interval(start, end); }
+  static after(start, duration) { return new Interval(start, start.plus(duration)); }
+  static before(end, duration) { return new Interval(end.minus(duration), end); }
+  static isInterval(value) { return value instanceof Interval; }
+  get isValid() { return this.invalidReason === null; }
+  toDuration(unit = 'milliseconds') { return this.isValid ? this.end.diff(this.start, unit) : new Duration({}, 'invalid'); }
+  length(unit = 'milliseconds') { return this.isValid ? this.toDuration(unit).as(unit) : NaN; }
+  contains(dt) { return this.isValid && this.start <= dt && dt < this.end; }
+  isAfter(dt) { return this.isValid && this.start > dt; }
+  isBefore(dt) { return this.isValid && this.end <= dt; }
+  overlaps(other) { return this.end > other.start && this.start < other.end; }
+  count(unit = 'milliseconds') { return this.isValid ? Math.floor(this.length(unit)) + 1 : NaN; }
+  toISO() { return this.isValid ? `${this.start.toISO()}/${this.end.toISO()}` : 'Invalid Interval'; }
+  toString() { return this.isValid ? `[${this.start.toISO()} – ${this.end.toISO()})` : 'Invalid Interval'; }
+  toJSON() { return this.toISO(); }
+}

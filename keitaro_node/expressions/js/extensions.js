@@ -24,7 +24,7 @@ const uniqueBy = (list, same) => list.filter((v, i) => list.findIndex((w) => sam
 
 // ---------------------------------------------------------------- strings
 const DOMAIN_PART = '(?:(?:[-\\w]+\\.)+(?:[a-zA-Z]{2,}|xn--[a-zA-Z0-9]+)|localhost|\\d{1,3}(?:\\.\\d{1,3}){3})';
-const URL_TAIL = '(?::\\d+)?(?:\\/[^\\s?#]*)?(?:\\?[^\\s#]*)?(?:#[^\\s]*)?';
+const URL_TAIL = '(?::\\d+)?(?:\\/[^\\s?#]*)?(?:\\?[^\\s#]*)?#?[^\\s]*';
 const URL_EXACT = new RegExp(`^(?:https?|ftp):\\/\\/(?:www\\.)?${DOMAIN_PART}${URL_TAIL}$`, 'i');
 const URL_ANY = new RegExp(`(?:https?|ftp):\\/\\/(?:www\\.)?${DOMAIN_PART}${URL_TAIL}`, 'i');
 const DOMAIN = new RegExp(`^(?:www\\.)?(${DOMAIN_PART})(?::\\d+)?(?:\\/[^\\s?]*)?(?:\\?[^\\s#]*)?(?:#[^\\s]*)?$`, 'i');
@@ -148,7 +148,98 @@ function sha(text, bits) {
   const out = h.map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
   return bits === 224 ? out.slice(0, 56) : out;
 }
-const HASHES = { md5, sha1: (t) => sha(t, 1), sha224: (t) => sha(t, 224), sha256: (t) => sha(t, 256), base64: base64Encode };
+// SHA-384/512 and SHA3-512 on 64-bit lanes (BigInt).
+const MASK64 = (1n << 64n) - 1n;
+function iroot(n, k) {  // floor(n ** (1 / k)) for BigInt n
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / k));
+  for (;;) {
+    const y = ((BigInt(k) - 1n) * x + n / x ** (BigInt(k) - 1n)) / BigInt(k);
+    if (y >= x) return x;
+    x = y;
+  }
+}
+const PRIMES80 = [];
+for (let n = 2; PRIMES80.length < 80; n++) if (PRIMES80.every((p) => n % p)) PRIMES80.push(n);
+let SHA512_K = null;
+function sha512(text, bits) {
+  if (!SHA512_K) SHA512_K = PRIMES80.map((p) => iroot(BigInt(p) << 192n, 3) & MASK64);
+  const start = bits === 384 ? PRIMES80.slice(8, 16) : PRIMES80.slice(0, 8);
+  let h = start.map((p) => iroot(BigInt(p) << 128n, 2) & MASK64);
+  const bytes = utf8(text);
+  const length = BigInt(bytes.length) * 8n;
+  bytes.push(0x80);
+  while (bytes.length % 128 !== 112) bytes.push(0);
+  for (let i = 15; i >= 0; i--) bytes.push(Number((length >> BigInt(i * 8)) & 255n));
+  const rotr = (x, n) => ((x >> n) | (x << (64n - n))) & MASK64;
+  for (let i = 0; i < bytes.length; i += 128) {
+    const w = [];
+    for (let t = 0; t < 16; t++) {
+      let word = 0n;
+      for (let b = 0; b < 8; b++) word = (word << 8n) | BigInt(bytes[i + t * 8 + b]);
+      w.push(word);
+    }
+    for (let t = 16; t < 80; t++) {
+      const s0 = rotr(w[t - 15], 1n) ^ rotr(w[t - 15], 8n) ^ (w[t - 15] >> 7n);
+      const s1 = rotr(w[t - 2], 19n) ^ rotr(w[t - 2], 61n) ^ (w[t - 2] >> 6n);
+      w.push((w[t - 16] + s0 + w[t - 7] + s1) & MASK64);
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let t = 0; t < 80; t++) {
+      const t1 = (hh + (rotr(e, 14n) ^ rotr(e, 18n) ^ rotr(e, 41n)) + ((e & f) ^ (~e & MASK64 & g)) + SHA512_K[t] + w[t]) & MASK64;
+      const t2 = ((rotr(a, 28n) ^ rotr(a, 34n) ^ rotr(a, 39n)) + ((a & b) ^ (a & c) ^ (b & c))) & MASK64;
+      [hh, g, f, e, d, c, b, a] = [g, f, e, (d + t1) & MASK64, c, b, a, (t1 + t2) & MASK64];
+    }
+    h = [a, b, c, d, e, f, g, hh].map((x, k) => (h[k] + x) & MASK64);
+  }
+  return h.map((x) => x.toString(16).padStart(16, '0')).join('').slice(0, bits / 4);
+}
+function sha3_512(text) {
+  const rate = 72;
+  const bytes = utf8(text);
+  bytes.push(0x06);
+  while (bytes.length % rate !== 0) bytes.push(0);
+  bytes[bytes.length - 1] |= 0x80;
+  const state = new Array(25).fill(0n);
+  const rotl = (x, n) => (n === 0n ? x : ((x << n) | (x >> (64n - n))) & MASK64);
+  const offsets = new Array(25).fill(0n);
+  for (let t = 0, x = 1, y = 0; t < 24; t++) {  // rotation offsets along the (x, y) walk
+    offsets[x + 5 * y] = BigInt((((t + 1) * (t + 2)) / 2) % 64);
+    [x, y] = [y, (2 * x + 3 * y) % 5];
+  }
+  const rc = [];
+  let r = 1;
+  for (let round = 0; round < 24; round++) {  // round constants from the degree-8 LFSR
+    let c = 0n;
+    for (let j = 0; j < 7; j++) {
+      if (r & 1) c |= 1n << BigInt(2 ** j - 1);
+      r = r & 0x80 ? ((r << 1) ^ 0x71) & 0xff : (r << 1) & 0xff;
+    }
+    rc.push(c);
+  }
+  for (let i = 0; i < bytes.length; i += rate) {
+    for (let lane = 0; lane < rate / 8; lane++) {
+      let word = 0n;
+      for (let b = 7; b >= 0; b--) word = (word << 8n) | BigInt(bytes[i + lane * 8 + b]);
+      state[lane] ^= word;
+    }
+    for (let round = 0; round < 24; round++) {
+      const c = [0, 1, 2, 3, 4].map((x) => state[x] ^ state[x + 5] ^ state[x + 10] ^ state[x + 15] ^ state[x + 20]);
+      const d = [0, 1, 2, 3, 4].map((x) => c[(x + 4) % 5] ^ rotl(c[(x + 1) % 5], 1n));
+      for (let k = 0; k < 25; k++) state[k] ^= d[k % 5];
+      const b = new Array(25);
+      for (let x = 0; x < 5; x++) for (let y = 0; y < 5; y++) b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(state[x + 5 * y], offsets[x + 5 * y]);
+      for (let x = 0; x < 5; x++) for (let y = 0; y < 5; y++) state[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & MASK64 & b[(x + 2) % 5 + 5 * y]);
+      state[0] ^= rc[round];
+    }
+  }
+  let out = '';
+  for (let lane = 0; lane < 8; lane++) for (let b = 0; b < 8; b++) out += Number((state[lane] >> BigInt(8 * b)) & 255n).toString(16).padStart(2, '0');
+  return out;
+}
+const HASHES = {
+  md5, sha1: (t) => sha(t, 1), sha224: (t) => sha(t, 224), sha256: (t) => sha(t, 256),
+  sha384: (t) => sha512(t, 384), sha512: (t) => sha512(t, 512), sha3: sha3_512, base64: base64Encode,
+};
 
 function titleCase(text) {
   const small = /^(a|an|and|as|at|but|by|en|for|if|in|nor|of|on|or|per|the|to|v\.?|vs\.?|via)$/i;
@@ -203,7 +294,7 @@ const currencyless = (v) => v.replace(CURRENCY, '');
 const stringExtensions = {
   hash(v, [algorithm = 'md5']) {
     const fn = HASHES[String(algorithm).toLowerCase()];
-    if (!fn) fail(`Unknown algorithm ${algorithm}. Available algorithms are: md5, sha1, sha224, sha256, and Base64 (sha384, sha512 and sha3 are not supported here).`);
+    if (!fn) fail(`Unknown algorithm ${algorithm}. Available algorithms are: md5,sha1,sha224,sha256,sha384,sha512,sha3, and Base64.`);
     return fn(v);
   },
   removeMarkdown(v) {
