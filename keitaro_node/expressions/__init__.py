@@ -236,7 +236,9 @@ def _decode(text: str, value: str) -> Any:
 
 def evaluate_js(value: str, ctx: Context) -> Any:
     """The value of one ``=…`` template, with UNDEFINED for JavaScript's undefined."""
-    if len(value) <= 1:
+    if not is_expression(value):
+        return value
+    if len(value) == 1:
         return ""
     program = _program(value)
     if program.source is None:

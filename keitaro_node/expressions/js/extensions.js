@@ -390,18 +390,63 @@ stringExtensions.toDecimalNumber = stringExtensions.toFloat;
 stringExtensions.toWholeNumber = stringExtensions.toInt;
 
 // ---------------------------------------------------------------- numbers
-function formatNumber(v, [locale = 'en-US', options = {}]) {
-  // No Intl in the sandbox: en-US grouping and fraction digits only.
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : v < 0 ? '-∞' : 'NaN';
-  const min = options.minimumFractionDigits ?? 0;
-  const max = Math.max(min, options.maximumFractionDigits ?? (options.style === 'percent' ? 0 : 3));
-  const scaled = options.style === 'percent' ? v * 100 : v;
-  let [whole, fraction = ''] = Math.abs(scaled).toFixed(max).split('.');
-  fraction = fraction.replace(/0+$/, '').padEnd(min, '0');
-  if (options.useGrouping !== false) whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const sign = scaled < 0 && Number(whole + fraction) !== 0 ? '-' : '';
-  return sign + whole + (fraction ? '.' + fraction : '') + (options.style === 'percent' ? '%' : '');
+// Number formatting without Intl: the conventions (CLDR) of the locales people use most.
+// [group, decimal, minimum digits before grouping, currency before the number?, space before the sign]
+const NUMBER_LOCALES = {
+  en: [',', '.', 1, true, ''], de: ['.', ',', 1, false, '\u00a0'], 'de-CH': ['’', '.', 1, true, '\u00a0'],
+  'de-AT': ['\u00a0', ',', 1, true, '\u00a0'], fr: ['\u202f', ',', 1, false, '\u00a0'],
+  ru: ['\u00a0', ',', 1, false, '\u00a0'], uk: ['\u00a0', ',', 1, false, '\u00a0'],
+  es: ['.', ',', 2, false, '\u00a0'], it: ['.', ',', 1, false, '\u00a0'], pt: ['.', ',', 1, true, '\u00a0'],
+  pl: ['\u00a0', ',', 2, false, '\u00a0'], nl: ['.', ',', 1, true, '\u00a0'], tr: ['.', ',', 1, true, ''],
+  ja: [',', '.', 1, true, ''], zh: [',', '.', 1, true, ''], sv: ['\u00a0', ',', 1, false, '\u00a0'],
+};
+const CURRENCIES = { USD: '$', EUR: '€', GBP: '£', RUB: '₽', JPY: '¥', UAH: '₴', INR: '₹', CNY: 'CN¥', BRL: 'R$', PLN: 'zł', TRY: '₺', CHF: 'CHF', KZT: '₸' };
+function localeOf(locale) {
+  const name = Array.isArray(locale) ? locale[0] : locale;
+  const text = typeof name === 'string' ? name : 'en-US';
+  return NUMBER_LOCALES[text] || NUMBER_LOCALES[text.split('-')[0]] || NUMBER_LOCALES.en;
 }
+function digitsOf(value, places) {
+  if (Math.abs(value) < 1e21) return Math.abs(value).toFixed(places);
+  return BigInt(Math.round(Math.abs(value))).toString() + (places ? '.' + '0'.repeat(places) : '');
+}
+function formatNumber(v, [locale = 'en-US', options = {}]) {
+  const [group, decimal, minGroup, currencyFirst, space] = localeOf(locale);
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return (v < 0 ? '-' : '') + '∞';
+  const style = options.style || 'decimal';
+  const currency = style === 'currency' ? String(options.currency || 'USD').toUpperCase() : null;
+  const fallback = currency ? (currency === 'JPY' ? 0 : 2) : 0;
+  const min = options.minimumFractionDigits ?? fallback;
+  const max = Math.max(min, options.maximumFractionDigits ?? (currency ? fallback : style === 'percent' ? 0 : 3));
+  const scaled = style === 'percent' ? v * 100 : v;
+  let [whole, fraction = ''] = digitsOf(scaled, max).split('.');
+  fraction = fraction.replace(/0+$/, '').padEnd(min, '0');
+  if (options.useGrouping !== false && whole.length >= 4 + minGroup - 1) whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  const sign = scaled < 0 && /[1-9]/.test(whole + fraction) ? '-' : '';
+  const number = whole + (fraction ? decimal + fraction : '');
+  if (style === 'percent') return sign + number + space + '%';
+  if (currency) {
+    const symbol = CURRENCIES[currency] || currency;
+    return currencyFirst ? sign + symbol + (space && /^[A-Z]/.test(symbol) ? space : space ? space : '') + number : sign + number + space + symbol;
+  }
+  return sign + number;
+}
+const Intl = {
+  NumberFormat: class NumberFormat {
+    constructor(locale, options = {}) { this.locale = locale; this.options = options; }
+    format(value) { return formatNumber(Number(value), [this.locale, this.options]); }
+    resolvedOptions() { return { locale: this.locale || 'en-US', ...this.options }; }
+  },
+};
+const toLocaleString = function (locale, options) { return formatNumber(Number(this), [locale, options]); };
+Object.defineProperty(Number.prototype, 'toLocaleString', { value: toLocaleString, writable: true, configurable: true });
+const nativeCbrt = Math.cbrt;
+Math.cbrt = (x) => {  // QuickJS's cbrt is one ulp off for exact cubes (27 -> 3.0000000000000004)
+  const r = nativeCbrt(x);
+  const n = Math.round(r);
+  return n * n * n === x ? n : r;
+};
 const numberExtensions = {
   ceil: (v) => Math.ceil(v),
   floor: (v) => Math.floor(v),

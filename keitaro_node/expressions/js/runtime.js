@@ -89,7 +89,7 @@ function items(name) {
 const BLOCKED = ['document', 'global', 'window', 'Window', 'this', 'globalThis', 'self', 'alert',
   'prompt', 'confirm', 'eval', 'uneval', 'setTimeout', 'setInterval', 'Function', 'fetch',
   'XMLHttpRequest', 'Promise', 'Generator', 'GeneratorFunction', 'AsyncFunction', 'AsyncGenerator',
-  'AsyncGeneratorFunction', 'WebAssembly', 'Reflect', 'Proxy', 'escape', 'unescape', 'Intl',
+  'AsyncGeneratorFunction', 'WebAssembly', 'Reflect', 'Proxy', 'escape', 'unescape',
   'SharedArrayBuffer', 'Atomics', 'process'];
 const GLOBALS = {
   __proto__: null,
@@ -99,7 +99,7 @@ const GLOBALS = {
   ReferenceError, URIError, String, RegExp, Math, Number, BigInt, Infinity, NaN, undefined,
   isFinite, isNaN, parseFloat, parseInt, JSON, ArrayBuffer, DataView,  // real isNaN: n8n keeps it
   encodeURI, encodeURIComponent, decodeURI, decodeURIComponent, Boolean, Symbol,
-  extend, extendOptional, ...HELPERS,
+  Intl, extend, extendOptional, ...HELPERS,
   $jmespath: () => { throw nodeError('$jmespath() is not supported here'); },
   __ext: extend,
   __opt: (value, next) => (value === null || value === undefined ? undefined : next(value)),
@@ -130,8 +130,6 @@ const DYNAMIC = {
   $now: () => DateTime.now(),
   $today: () => DateTime.now().startOf('day'),
   $env: () => envProxy,
-  $vars: () => ({}),
-  $parameter: () => ({}),
   $prevNode: () => ({ name: S.parent === null ? undefined : S.parent, outputIndex: 0, runIndex: 0 }),
   $if: () => (test, yes, no = false) => (test ? yes : no),
 };
