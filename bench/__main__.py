@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import emulator_rate, exactly_once, memory, overhead, startup, throughput
+from . import emulator_rate, exactly_once, expressions, memory, overhead, startup, throughput
 from .common import Result, machine
 
 
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     show(*memory.run((2000, 4000) if quick else (50_000, 100_000, 200_000)))
     show(*startup.run(runs=3 if quick else 7))
     show(*exactly_once.run(count=60 if quick else 300))
+    show(*expressions.run(items=500 if quick else 10_000, rounds=1 if quick else 3))
     if profile:
         print("\nwhere executor time goes (cProfile, by own time):\n" + profile)
     failed = [r.name for r in results if r.passed is False]

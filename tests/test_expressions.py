@@ -152,7 +152,10 @@ def test_resolve_walks_dicts_and_lists() -> None:
 @pytest.mark.parametrize(
     ("template", "words"),
     [
-        ("={{ $json.__proto__ }}", 'Cannot access "__proto__" due to security concerns (column 11)'),
+        (
+            "={{ $json.__proto__ }}",
+            'Cannot access "__proto__" due to security concerns (column 11)',
+        ),
         ("={{ $json['prototype'] }}", 'Cannot access "prototype" due to security concerns'),
         ("={{ $json[k] }}", None),  # k is undefined: n8n gives undefined, not an error
         (

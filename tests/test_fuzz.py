@@ -208,6 +208,39 @@ TOKENS = st.sampled_from(
         "$secret",
         "==",
         "`",
+        "${",
+        ".sum()",
+        ".toTitleCase()",
+        ".first()",
+        "?.isEmpty()",
+        ".plus({days: 1})",
+        "DateTime.fromISO('2024-01-01')",
+        ".toFormat('yyyy')",
+        "=>",
+        "x",
+        "[",
+        "]",
+        "{",
+        "}",
+        ";",
+        "/",
+        "\\",
+        "\n",
+        "__proto__",
+        ".constructor",
+        "['prototype']",
+        "new ",
+        "Array(",
+        "1e999",
+        "$if(",
+        "$ifEmpty(",
+        "Math.max(",
+        "JSON.stringify(",
+        ".map(",
+        "typeof ",
+        "?",
+        ":",
+        "...",
     ]
 )
 EXPRESSIONS = st.lists(TOKENS, max_size=8).map(lambda parts: "={{ " + "".join(parts) + " }}")
@@ -226,7 +259,7 @@ def test_expressions_never_crash(template: str) -> None:
     except ExpressionError as exc:
         assert exc.message.startswith("expression ")  # noqa: PT017 - either outcome is valid
         return
-    json.dumps(value)  # a plain JSON value
+    json.dumps(value, allow_nan=False)  # a plain JSON value (NaN and Infinity become null)
 
 
 # ------------------------------------------------------------------ the command line

@@ -180,7 +180,9 @@ def _syntax(code: str, value: str, offset: int, box: _sandbox.Sandbox) -> None:
             position += len(code.rstrip())
         elif exc.where[0] >= 2:
             line = exc.where[0] - 2
-            position += sum(len(x) + 1 for x in lines[:line]) + min(exc.where[1] - 1, len(lines[line]))
+            position += sum(len(x) + 1 for x in lines[:line]) + min(
+                exc.where[1] - 1, len(lines[line])
+            )
         raise ExpressionError(f"invalid syntax: {exc.message}", value, position) from None
 
 
@@ -193,7 +195,9 @@ def _program(value: str) -> _Program:
     if not any(c.code for c in chunks):
         return _Program(None, "".join(c.text for c in chunks), False)
     box = _sandbox.for_thread()
-    blocks, parts, reads_nodes = [], [], False
+    blocks: list[str] = []
+    parts: list[str] = []
+    reads_nodes = False
     for chunk in chunks:
         if not chunk.code:
             parts.append(f"r.push({json.dumps(chunk.text)});")
@@ -213,7 +217,11 @@ def _program(value: str) -> _Program:
     single = len(chunks) == 2 and not chunks[0].code and chunks[0].text == "" and chunks[1].code
     if single:
         guarded = prepare(chunks[1].text).guarded
-        body = f"try {{ return p0.call(this); }} catch (e) {{ E(e); }}" if guarded else "return p0.call(this);"
+        body = (
+            "try { return p0.call(this); } catch (e) { E(e); }"
+            if guarded
+            else "return p0.call(this);"
+        )
     else:
         body = "var r = [];\n" + "\n".join(parts) + "\nreturn r.join('');"
     source = "(function (E, B) {\n" + "\n".join(blocks) + "\n" + body + "\n})"
@@ -223,7 +231,10 @@ def _program(value: str) -> _Program:
 def _decode(text: str, value: str) -> Any:
     if text == "":
         return UNDEFINED
-    result = json.loads(text)
+    try:
+        result = json.loads(text)
+    except ValueError:
+        raise ExpressionError("the expression's value cannot be read as JSON", value) from None
     if isinstance(result, dict) and _FUNCTION in result:
         kind = result[_FUNCTION]
         message = {
@@ -265,7 +276,7 @@ def evaluate_js(value: str, ctx: Context) -> Any:
 def evaluate(value: str, ctx: Context) -> JSON:
     """The value of one ``=…`` template (undefined becomes None)."""
     result = evaluate_js(value, ctx)
-    return None if result is UNDEFINED else result  # type: ignore[no-any-return]
+    return None if result is UNDEFINED else result
 
 
 def is_expression(value: Any) -> bool:
@@ -296,4 +307,3 @@ def has_expressions(value: Any) -> bool:
 def check(value: str) -> None:
     """Parse-check a template without data (for ``validate``): raises ExpressionError."""
     _program(value)
-

@@ -25,11 +25,11 @@ EXTENSION_NAMES = frozenset(
     compact smartJoin chunk renameKeys merge union difference intersection append toJsonString
     toInt toFloat toBoolean toDateTime beginningOf endOfMonth extract isBetween isDst isInLast
     isWeekend minus plus format diffTo diffToNow ceil floor round abs isInteger isEven isOdd
-    hasField removeField removeFieldsContaining keepFieldsContaining urlEncode keys values hash
-    removeMarkdown removeTags toDate toDecimalNumber toNumber toWholeNumber toSentenceCase
-    toSnakeCase toTitleCase urlDecode quote replaceSpecialChars length isDomain isEmail isNumeric
-    isUrl extractEmail extractDomain extractUrl extractUrlPath parseJson base64Encode
-    base64Decode""".split()
+    hasField removeField removeFieldsContaining keepFieldsContaining urlEncode keys values
+    hash removeMarkdown removeTags toDate toDecimalNumber toNumber toWholeNumber
+    toSentenceCase toSnakeCase toTitleCase urlDecode quote replaceSpecialChars length isDomain
+    isEmail isNumeric isUrl extractEmail extractDomain extractUrl extractUrlPath parseJson
+    base64Encode base64Decode""".split()  # noqa: SIM905 - a word list
 )
 """n8n-workflow 1.95's extension functions (every type's, plus isEmpty/isNotEmpty for any value)."""
 
@@ -37,7 +37,7 @@ UNSAFE = frozenset({"__proto__", "prototype", "constructor", "getPrototypeOf"})
 
 KEYWORDS = frozenset(
     """return typeof instanceof in of new delete void throw case do else yield await if while for
-    switch catch with let const var function class extends export import default""".split()
+    switch catch with let const var function class extends export import default""".split()  # noqa: SIM905 - a word list
 )
 _VALUE_WORDS = frozenset({"this", "super", "true", "false", "null", "undefined"})
 
@@ -48,7 +48,7 @@ _NUMBER = regex.compile(
 )
 _PUNCT = sorted(
     """>>>= ... === !== **= <<= >>= >>> &&= ||= ??= => == != <= >= && || ?? ?. ++ -- += -= *= /=
-    %= &= |= ^= ** << >> { } ( ) [ ] ; , < > + - * / % & | ^ ! ~ ? : = . @ #""".split(),
+    %= &= |= ^= ** << >> { } ( ) [ ] ; , < > + - * / % & | ^ ! ~ ? : = . @ #""".split(),  # noqa: SIM905 - a word list
     key=len,
     reverse=True,
 )
@@ -165,10 +165,8 @@ def tokenize(code: str) -> list[Token]:
             if ch == "}":
                 braces.pop()
             end, opens = _template_part(code, i + 1)
-            if ch == "`":
-                kind = "head" if opens else "template"
-            else:
-                kind = "middle" if opens else "tail"
+            kinds = ("head", "template") if ch == "`" else ("middle", "tail")
+            kind = kinds[0] if opens else kinds[1]
             if opens:
                 braces.append("${")
             out.append(Token(kind, code[i:end], i))
@@ -251,7 +249,9 @@ class _Rewriter:
 
     def member_bracket(self, i: int) -> bool:
         """A ``[`` that reads a property (not an array literal)."""
-        return self.is_punct(i, "[") and (self.is_punct(i - 1, "?.") or _ends_value(self.tok(i - 1)))
+        return self.is_punct(i, "[") and (
+            self.is_punct(i - 1, "?.") or _ends_value(self.tok(i - 1))
+        )
 
     def chain_start(self, i: int) -> int:
         """Index of the first token of the operand that ends just before token ``i``."""
@@ -274,7 +274,9 @@ class _Rewriter:
 
     def with_new(self, start: int) -> int:
         prev = self.tok(start - 1)
-        return start - 1 if prev is not None and prev.kind == "name" and prev.text == "new" else start
+        return (
+            start - 1 if prev is not None and prev.kind == "name" and prev.text == "new" else start
+        )
 
     def last_optional(self, start: int, stop: int) -> int | None:
         """The last ``?.`` at the top level of the operand tokens[start:stop]."""
@@ -303,9 +305,15 @@ class _Rewriter:
             elif tok.text == "[" and self.member_bracket(i):
                 guarded = True
                 self.check_key(i)
+            elif tok.text == "(" and (name := self.tok(i - 1)) and name.text == "import":
+                raise CodeError("Imports are not supported", name.start)
             elif tok.text == "(" and _ends_value(self.tok(i - 1)):
                 guarded = True
-                if (name := self.tok(i - 1)) and name.text == "$if" and not self.is_punct(i - 2, "."):
+                if (
+                    (callee := self.tok(i - 1))
+                    and callee.text == "$if"
+                    and not self.is_punct(i - 2, ".")
+                ):
                     self.conditional(i - 1)
         for i in range(len(self.tokens)):  # inner calls of a chain first: they split its ?.
             self.extension_call(i)
@@ -330,7 +338,8 @@ class _Rewriter:
     def conditional(self, at: int) -> None:
         """``$if(test, a[, b])`` → ``((test) ? (a) : (b))`` (n8n evaluates only one branch)."""
         open_, close = at + 1, self.pairs[at + 1]
-        commas, j = [], open_ + 1
+        commas: list[int] = []
+        j = open_ + 1
         while j < close:
             if self.is_punct(j, ",") and len(commas) < 2:
                 commas.append(j)
@@ -407,4 +416,6 @@ def prepare(code: str) -> Prepared:
 
 def node_references(code: str) -> bool:
     """Whether a block may read other nodes' output ($('…'), $node, $items, $item)."""
-    return any(t.kind == "name" and t.text in ("$", "$node", "$items", "$item") for t in tokenize(code))
+    return any(
+        t.kind == "name" and t.text in ("$", "$node", "$items", "$item") for t in tokenize(code)
+    )

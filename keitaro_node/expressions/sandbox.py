@@ -45,7 +45,11 @@ def _runtime_source() -> str:
     parts = [folder.joinpath(name).read_text(encoding="utf-8") for name in _FILES]
     exports = ", ".join(f"__kn_{name}: host.{name}" for name in _HOST) + ", __kn_evaluate: run"
     # The functions Python calls are globals; expressions never see globals (with + a proxy).
-    return "(function () {\n" + "\n".join(parts) + f"\nObject.assign(globalThis, {{{exports}}});\n}})()"
+    return (
+        "(function () {\n"
+        + "\n".join(parts)
+        + f"\nObject.assign(globalThis, {{{exports}}});\n}})()"
+    )
 
 
 _HOST = ("items", "run", "forget", "env", "meta", "zone")
@@ -95,6 +99,8 @@ class Sandbox:
         self.context.eval(_runtime_source())
         self._host = {name: self.context.get(f"__kn_{name}") for name in _HOST}
         self._run = self.context.get("__kn_evaluate")
+        names = ", ".join(f"'__kn_{name}'" for name in (*_HOST, "evaluate"))
+        self.context.eval(f"for (const name of [{names}]) delete globalThis[name];")
         self.context.set_time_limit(TIME_LIMIT)
         self.programs: dict[str, Any] = {}
         self.items: Sequence[Any] | None = None
@@ -174,11 +180,14 @@ class Sandbox:
         raise SandboxError("RangeError", "too many time zones in one expression")
 
     def _load_zone(self, name: str) -> bool:
-        """Hand a zone's table to the sandbox (an unknown zone as null: its DateTimes are invalid)."""
+        """Hand a zone's table to the sandbox (an unknown zone as null: DateTimes in it are
+        invalid)."""
         if name == "UTC" or name in self.zones:
             return False
         table = zone_table(name)
-        self._call(self._host["zone"], name, None if table is None else self.context.parse_json(table))
+        self._call(
+            self._host["zone"], name, None if table is None else self.context.parse_json(table)
+        )
         self.zones.add(name)
         return True
 

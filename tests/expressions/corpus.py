@@ -122,21 +122,31 @@ def report(all_cases: list[dict[str, Any]], answers: list[dict[str, Any]]) -> in
             agree += 1
             continue
         note = differences.get(case["expression"], "NOT LISTED in differences.yaml")
-        print(f"[{case['group']}] {case['expression']!r}\n  n8n:  {expected}\n  ours: {got}\n  why:  {note}")
+        print(
+            f"[{case['group']}] {case['expression']!r}\n  n8n:  {expected}\n  ours: {got}\n  why:  {note}"
+        )
     share = agree / len(all_cases)
     print(f"\nagreement with n8n-workflow: {agree}/{len(all_cases)} = {share:.1%}")
     return 0 if share >= 0.97 else 1
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--oracle", action="store_true", help="ask n8n-workflow and store its answers")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--oracle", action="store_true", help="ask n8n-workflow and store its answers"
+    )
     args = parser.parse_args()
     all_cases = cases()
     if args.oracle:
         answers = oracle(all_cases)
-        stored = [{"expression": c["expression"], **a} for c, a in zip(all_cases, answers, strict=True)]
-        ANSWERS.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        stored = [
+            {"expression": c["expression"], **a} for c, a in zip(all_cases, answers, strict=True)
+        ]
+        ANSWERS.write_text(
+            json.dumps(stored, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     else:
         answers = [{k: v for k, v in a.items() if k != "expression"} for a in stored_answers()]
     return report(all_cases, answers)

@@ -163,15 +163,16 @@ function swallow(error) {
 }
 const blank = (v) => (v || v === 0 || v === false ? v : '');
 
+const stringify = JSON.stringify;
 // The value an expression leaves to Python: JSON text; '' for undefined; {"\0fn": name} for a function.
 function encode(value) {
   if (value === undefined) return '';
   if (typeof value === 'function') {
     const name = DateTime === value ? 'DateTime' : value === nodeProxy ? '$' : 'function';
-    return JSON.stringify({ '\u0000fn': name });
+    return stringify({ '\u0000fn': name });
   }
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  return JSON.stringify(value, (key, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? '';
+  if (typeof value === 'bigint') return stringify(value.toString());
+  return stringify(value, (key, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? '';
 }
 
 function run(fn, index, parent, runIndex) {
@@ -188,4 +189,15 @@ function run(fn, index, parent, runIndex) {
     return 'null';  // n8n: an error outside a guarded block makes the whole value null
   }
   return encode(value);
+}
+
+// One evaluation must not change what the next one sees: the built-ins are frozen (an assignment
+// to them is ignored, as to any read-only property).
+for (const target of [Object, Object.prototype, Array, Array.prototype, String, String.prototype,
+  Number, Number.prototype, Boolean, Boolean.prototype, Function.prototype, Date, Date.prototype,
+  RegExp, RegExp.prototype, Math, JSON, Symbol, Symbol.prototype, Map.prototype, Set.prototype,
+  WeakMap.prototype, WeakSet.prototype, Promise, Promise.prototype, BigInt, BigInt.prototype,
+  DateTime, DateTime.prototype, Duration, Duration.prototype, Interval, Interval.prototype,
+  Intl, Intl.NumberFormat.prototype]) {
+  Object.freeze(target);
 }
