@@ -706,15 +706,24 @@ function parseFormat(text, format, opts) {
   return resolveParsed(c, offset, zoneOpts);
 }
 
+// What Luxon accepts where it wants a DateTime: a DateTime, a Date, milliseconds, an object.
+function friendly(value) {
+  if (DateTime.isDateTime(value)) return value;
+  if (value instanceof Date) return DateTime.fromJSDate(value);
+  if (typeof value === 'number') return DateTime.fromMillis(value);
+  if (value && typeof value === 'object') return DateTime.fromObject(value);
+  throw new TypeError(`Unknown datetime argument: ${value}, of type ${typeof value}`);
+}
+
 class Interval {
   constructor(start, end) {
     this.start = start;
     this.end = end;
     this.invalidReason = start.isValid && end.isValid && end >= start ? null : 'invalid interval';
   }
-  static fromDateTimes(start, end) { return new Interval(start, end); }
-  static after(start, duration) { return new Interval(start, start.plus(duration)); }
-  static before(end, duration) { return new Interval(end.minus(duration), end); }
+  static fromDateTimes(start, end) { return new Interval(friendly(start), friendly(end)); }
+  static after(start, duration) { return new Interval(friendly(start), friendly(start).plus(duration)); }
+  static before(end, duration) { return new Interval(friendly(end).minus(duration), friendly(end)); }
   static isInterval(value) { return value instanceof Interval; }
   get isValid() { return this.invalidReason === null; }
   toDuration(unit = 'milliseconds') { return this.isValid ? this.end.diff(this.start, unit) : new Duration({}, 'invalid'); }

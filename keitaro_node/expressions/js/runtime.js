@@ -109,6 +109,7 @@ const GLOBALS = {
   },
 };
 for (const name of BLOCKED) GLOBALS[name] = {};
+GLOBALS.window = undefined;  // n8n leaves `window` alone: on a server it is not defined
 const UNSAFE = new Set(['__proto__', 'prototype', 'constructor', 'getPrototypeOf']);
 const DYNAMIC = {
   __proto__: null,
