@@ -1,8 +1,9 @@
 """n8n interchange: run an n8n workflow JSON export, and export a YAML workflow to n8n JSON.
 
-Supported n8n node types: the Keitaro node (``n8n-nodes-keitaro.keitaro``), Manual Trigger,
-No Operation, Set (v1-v3) and Split Out. Credentials are references in n8n files (``{id, name}``),
-never secrets; an imported workflow takes its credentials from the command line or environment.
+Supported n8n node types: those the node table (``workflows.nodes.TABLE``) maps, plus Manual
+Trigger (where a run starts) and Sticky Note (ignored). Credentials are references in n8n files
+(``{id, name}``), never secrets; an imported workflow takes its credentials from the command
+line or environment.
 """
 
 from __future__ import annotations
@@ -17,59 +18,28 @@ from .errors import reason
 from .loader import load_definition
 from .model import Definition
 from .workflows import Workflow, WorkflowError, apply_overrides, check_document, from_document
+from .workflows.nodes import TABLE
 
-KEITARO = "n8n-nodes-keitaro.keitaro"
 TRIGGER = "n8n-nodes-base.manualTrigger"
-NOOP = "n8n-nodes-base.noOp"
-SET = "n8n-nodes-base.set"
-SPLIT_OUT = "n8n-nodes-base.splitOut"
-SUPPORTED = (KEITARO, TRIGGER, NOOP, SET, SPLIT_OUT)
-CREDENTIAL_TYPE = "keitaroApi"
+STICKY_NOTE = "n8n-nodes-base.stickyNote"
+IGNORED = (STICKY_NOTE,)
+"""n8n node types that are not part of a run (comments on the canvas)."""
+BY_N8N_TYPE = {t: kind for kind in TABLE.values() for t in kind.n8n_types}
+SUPPORTED = (TRIGGER, *IGNORED, *BY_N8N_TYPE)
 SETTINGS = ("onError", "retryOnFail", "maxTries", "waitBetweenTries", "executeOnce", "disabled")
 
 
 # --------------------------------------------------------------------------- import
 
 
-def _set_fields(params: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
-    """(fields, keepOnlySet) of a Set node of any version."""
-    if "assignments" in params:
-        items = params["assignments"].get("assignments", [])
-        return {a["name"]: a.get("value") for a in items}, not params.get(
-            "includeOtherFields", False
-        )
-    fields = {
-        v["name"]: v.get("value") for group in params.get("values", {}).values() for v in group
-    }
-    return fields, bool(params.get("keepOnlySet", False))
-
-
 def _node(raw: Mapping[str, Any]) -> dict[str, Any]:
-    params = dict(raw.get("parameters") or {})
-    node: dict[str, Any] = {"name": raw["name"]}
+    kind = BY_N8N_TYPE[raw["type"]]
+    node: dict[str, Any] = {"name": raw["name"], "type": kind.name}
     node.update({k: raw[k] for k in SETTINGS if k in raw})
     if raw.get("continueOnFail") and "onError" not in raw:
         node["onError"] = "continueRegularOutput"
-    kind = raw["type"]
-    if kind == KEITARO:
-        options = params.pop("options", {}) or {}
-        node.update(
-            type="keitaro",
-            resource=params.pop("resource", ""),
-            operation=params.pop("operation", ""),
-            parameters=params,
-        )
-        if "splitIntoItems" in options:
-            node["split"] = bool(options["splitIntoItems"])
-        if "concurrency" in options:
-            node["concurrency"] = int(options["concurrency"])
-    elif kind == SET:
-        fields, keep_only = _set_fields(params)
-        node.update(type="set", fields=fields, keepOnlySet=keep_only)
-    elif kind == SPLIT_OUT:
-        node.update(type="split", field=params.get("fieldToSplitOut", ""))
-    else:
-        node["type"] = "noop"
+    assert kind.from_n8n is not None
+    node.update(kind.from_n8n(raw.get("parameters") or {}))
     return node
 
 
@@ -94,7 +64,7 @@ def import_n8n(
             f"supported: {', '.join(SUPPORTED)}"
         )
     triggers = {n["name"] for n in raw_nodes if n["type"] == TRIGGER}
-    nodes = [_node(n) for n in raw_nodes if n["type"] != TRIGGER]
+    nodes = [_node(n) for n in raw_nodes if n["type"] in BY_N8N_TYPE]
     on_error = {n["name"]: n.get("onError") for n in raw_nodes}
     connections: dict[str, dict[str, list[str]]] = {}
     for src, kinds in (doc.get("connections") or {}).items():
@@ -138,28 +108,15 @@ def load_n8n(path: str | Path, overrides: Mapping[str, str] | None = None) -> Wo
 # --------------------------------------------------------------------------- export
 
 
-def _without_defaults(definition: Definition, node: Mapping[str, Any]) -> dict[str, Any]:
-    """n8n omits parameters equal to their default; so do we."""
-    op = definition.operation(node["resource"], node["operation"])
-    params = dict(node.get("parameters") or {})
-    for prop in op.properties:
-        if prop.name in params and params[prop.name] == prop.default:
-            del params[prop.name]
-    return params
-
-
 def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict[str, Any]:
     """n8n workflow JSON that n8n can import (credentials as a reference only)."""
     definition = definition or load_definition()
-    unsupported = [
-        f"{n.name!r} ({n.type})"
-        for n in workflow.nodes
-        if n.type not in ("keitaro", "set", "noop", "split")
-    ]
+    unsupported = [f"{n.name!r} ({n.type})" for n in workflow.nodes if TABLE[n.type].to_n8n is None]
     if unsupported:
+        exportable = ", ".join(k.name for k in TABLE.values() if k.to_n8n is not None)
         raise WorkflowError(
             f"{workflow.source}: cannot export to n8n: node(s) {', '.join(unsupported)}; "
-            "exportable: keitaro, set, noop, split"
+            f"exportable: {exportable}"
         )
     trigger = "When clicking ‘Execute workflow’"
     nodes: list[dict[str, Any]] = [
@@ -173,62 +130,15 @@ def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict
         }
     ]
     for i, node in enumerate(workflow.nodes, 1):
-        cfg = node.config
+        to_n8n = TABLE[node.type].to_n8n
+        assert to_n8n is not None
         out: dict[str, Any] = {
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{workflow.name}/{node.name}")),
             "name": node.name,
             "position": [240 * i, 300],
+            **to_n8n(node, definition),
         }
-        if node.type == "keitaro":
-            params = {
-                "resource": cfg["resource"],
-                "operation": cfg["operation"],
-                **_without_defaults(definition, cfg),
-            }
-            options = {
-                k: v
-                for k, v in (
-                    ("splitIntoItems", cfg.get("split")),
-                    ("concurrency", cfg.get("concurrency")),
-                )
-                if v is not None
-            }
-            if options:
-                params["options"] = options
-            out.update(
-                type=KEITARO,
-                typeVersion=1,
-                parameters=params,
-                credentials={CREDENTIAL_TYPE: {"id": "1", "name": "Keitaro account"}},
-            )
-        elif node.type == "set":
-            assignments = [
-                {
-                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{node.name}/{k}")),
-                    "name": k,
-                    "value": v,
-                    "type": "string" if isinstance(v, str) else "number",
-                }
-                for k, v in cfg["fields"].items()
-            ]
-            out.update(
-                type=SET,
-                typeVersion=3.4,
-                parameters={
-                    "assignments": {"assignments": assignments},
-                    "includeOtherFields": not cfg.get("keepOnlySet", True),
-                    "options": {},
-                },
-            )
-        elif node.type == "split":
-            out.update(
-                type=SPLIT_OUT,
-                typeVersion=1,
-                parameters={"fieldToSplitOut": cfg["field"], "options": {}},
-            )
-        else:
-            out.update(type=NOOP, typeVersion=1, parameters={})
-        out.update({k: cfg[k] for k in SETTINGS if k in cfg})
+        out.update({k: node.config[k] for k in SETTINGS if k in node.config})
         nodes.append(out)
     connections: dict[str, Any] = {}
     for node in workflow.nodes:

@@ -109,3 +109,17 @@ def test_emulator_uses_only_layer_zero() -> None:
     for path in (PACKAGE / "emulator").glob("*.py"):
         deps = internal(imports(path)) - {"emulator"}
         assert deps <= {"errors", "masking", "limits"}, (path.name, deps)
+
+
+def test_each_node_type_is_one_module_in_the_table() -> None:
+    from keitaro_node.workflows.nodes import TABLE
+
+    folder = PACKAGE / "workflows" / "nodes"
+    modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "base"}
+    assert {kind.run.__module__.rsplit(".", 1)[1] for kind in TABLE.values()} == modules
+    for module in modules:  # a node type uses the shared base and the model, never the runner
+        deps = {n for n in imports(folder / f"{module}.py") if ".workflows." in f".{n}."}
+        assert not deps & {"keitaro_node.workflows.runner", "keitaro_node.workflows.document"}, (
+            module,
+            deps,
+        )

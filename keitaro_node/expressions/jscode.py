@@ -297,10 +297,10 @@ class _Rewriter:
         for i, tok in enumerate(self.tokens):
             if tok.kind == "name" and tok.text in ("this", "window", "global"):
                 guarded = True
-            if tok.kind == "name" and tok.text in UNSAFE and not self.is_punct(i + 1, ":"):
+            free = not self.is_punct(i + 1, ":") and not self.is_punct(i - 1, ".", "?.")
+            if tok.kind == "name" and tok.text in UNSAFE and free:
                 # n8n reads a free name from its data object: `constructor` is `data.constructor`
-                if not self.is_punct(i - 1, ".", "?."):
-                    raise CodeError(f'Cannot access "{tok.text}" due to security concerns', tok.start)
+                raise CodeError(f'Cannot access "{tok.text}" due to security concerns', tok.start)
             if tok.kind != "punct":
                 continue
             if tok.text in (".", "?."):

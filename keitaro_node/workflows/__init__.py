@@ -1,0 +1,41 @@
+"""YAML workflows (and n8n exports converted to them): load and check them (errors give file,
+line and key), then run them in n8n's v1 order.
+
+The package: ``document`` (reading, schema, checks, overrides, credentials), ``graph``
+(connections and cycles), ``runner`` (order and execution), ``nodes`` (one module per node type,
+registered in ``nodes.TABLE``), ``model`` (the shapes).
+"""
+
+from .document import (
+    WorkflowLoader,
+    apply_overrides,
+    check_document,
+    from_document,
+    load_workflow,
+    parse_yaml,
+    read_dotenv,
+    resolve_credentials,
+    schema,
+)
+from .model import NodeFailed, NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
+from .runner import Runner, run_workflow
+
+__all__ = [
+    "NodeFailed",
+    "NodeProgress",
+    "RunResult",
+    "Runner",
+    "Workflow",
+    "WorkflowError",
+    "WorkflowLoader",
+    "WorkflowNode",
+    "apply_overrides",
+    "check_document",
+    "from_document",
+    "load_workflow",
+    "parse_yaml",
+    "read_dotenv",
+    "resolve_credentials",
+    "run_workflow",
+    "schema",
+]

@@ -1,0 +1,330 @@
+"""Workflow documents: read YAML (or n8n-converted JSON) safely, check it against the schema
+assembled from the node types, locate every problem (file, line, key), apply ``--set`` overrides,
+and resolve credentials."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dotenv import dotenv_values
+from jsonschema import Draft202012Validator
+
+from .. import expressions
+from ..errors import InputError, reason
+from ..limits import MAX_DEPTH
+from ..loader import json_path, load_definition, schema_dir
+from ..masking import is_sensitive_name
+from ..model import Credentials, Definition
+from .graph import connections, cycle
+from .model import Workflow, WorkflowError, WorkflowNode
+from .nodes import TABLE, Checker
+
+WORKFLOW_SCHEMA = "workflow.schema.json"
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class WorkflowLoader(yaml.SafeLoader):
+    """Safe YAML without aliases (600 bytes of them can expand to gigabytes) or deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in workflow files", mark
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", mark
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def parse_yaml(text: str) -> Any:
+    """A YAML (or JSON) text with ``WorkflowLoader``: yaml.YAMLError on any problem (a number
+    of more than 4,300 digits too, which Python refuses to read)."""
+    try:
+        return yaml.load(text, Loader=WorkflowLoader)  # noqa: S506 - a SafeLoader subclass
+    except (ValueError, RecursionError) as exc:
+        raise yaml.YAMLError(str(exc)) from None
+
+
+class _Lines:
+    """Maps a JSON path in a YAML document to its line, using the composed node tree."""
+
+    def __init__(self, text: str) -> None:
+        try:
+            self.root: yaml.Node | None = yaml.compose(text, Loader=WorkflowLoader)
+        except yaml.YAMLError:
+            self.root = None
+
+    def line(self, path: Sequence[str | int]) -> int | None:
+        node = self.root
+        found = node.start_mark.line + 1 if node else None
+        for part in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == part), None)
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and part < len(node.value)
+            ):
+                child = node.value[part]
+            if child is None:
+                break
+            node, found = child, child.start_mark.line + 1
+        return found
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The workflow schema: the frame in node_schema/, each node type's fragment from its module."""
+    frame: dict[str, Any] = json.loads((schema_dir() / WORKFLOW_SCHEMA).read_text(encoding="utf-8"))
+    frame["$defs"] = {name: kind.schema() for name, kind in TABLE.items()}
+    frame["properties"]["nodes"]["items"] = {"oneOf": [{"$ref": f"#/$defs/{n}"} for n in TABLE]}
+    return frame
+
+
+def _where(source: str, lines: _Lines, path: Sequence[str | int]) -> str:
+    line = lines.line(path)
+    key = json_path(path)
+    return f"{source}:{line}: {key}" if line else f"{source}: {key}"
+
+
+def _schema_problems(doc: Any, source: str, lines: _Lines) -> list[str]:
+    full = schema()
+    problems = []
+    for error in sorted(
+        Draft202012Validator(full).iter_errors(doc), key=lambda e: list(map(str, e.path))
+    ):
+        path = list(error.absolute_path)
+        if error.validator == "oneOf" and path[:1] == ["nodes"] and len(path) == 2:
+            node = error.instance
+            kind = node.get("type") if isinstance(node, dict) else None
+            if kind not in full["$defs"]:
+                known = ", ".join(full["$defs"])
+                problems.append(
+                    f"{_where(source, lines, [*path, 'type'])}: unknown node type {kind!r}; "
+                    f"known: {known}"
+                )
+                continue
+            for sub in Draft202012Validator(full["$defs"][kind]).iter_errors(node):
+                problems.append(
+                    f"{_where(source, lines, [*path, *sub.absolute_path])}: {sub.message}"
+                )
+        elif error.validator == "oneOf" and path == ["credentials"]:
+            problems.append(f"{_where(source, lines, path)}: {_credentials_problem(error)}")
+        else:
+            problems.append(f"{_where(source, lines, path)}: {error.message}")
+    return problems
+
+
+def _credentials_problem(error: Any) -> str:
+    """What is wrong with ``credentials:``, said precisely (the schema only says "oneOf")."""
+    given = error.instance
+    usage = "give 'emulator: {seed: demo}', or 'domain' and 'apiKey' (apiKey: ${KEITARO_API_KEY})"
+    if not isinstance(given, dict):
+        return f"credentials must be a mapping: {usage}"
+    emulator, tracker = error.schema["oneOf"]
+    allowed = [*emulator["properties"], *tracker["properties"]]
+    unknown = [k for k in given if k not in allowed]
+    if unknown:
+        return f"unknown key(s) {', '.join(map(repr, unknown))}: {usage}"
+    if "emulator" in given and len(given) > 1:
+        return f"'emulator' and a tracker's 'domain'/'apiKey' exclude each other: {usage}"
+    branch = emulator if "emulator" in given else tracker
+    for sub in Draft202012Validator(branch).iter_errors(given):
+        where = ".".join(["credentials", *map(str, sub.absolute_path)])
+        if sub.validator == "type":
+            return f"{where} must be {sub.validator_value} (for example ${{KEITARO_API_KEY}})"
+        return f"{where}: {sub.message}"
+    return usage
+
+
+def _semantic_problems(
+    doc: Mapping[str, Any], source: str, lines: _Lines, definition: Definition
+) -> list[str]:
+    problems: list[str] = []
+    names = [n["name"] for n in doc["nodes"]]
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(
+                f"{_where(source, lines, ['nodes', i, 'name'])}: node name {name!r} is used twice"
+            )
+        seen.add(name)
+    for src, targets in doc.get("connections", {}).items():
+        if src not in seen:
+            problems.append(f"{_where(source, lines, ['connections', src])}: unknown node {src!r}")
+        flat = targets if isinstance(targets, list) else [t for v in targets.values() for t in v]
+        for target in flat:
+            if target not in seen:
+                problems.append(
+                    f"{_where(source, lines, ['connections', src])}: unknown node {target!r}"
+                )
+    if not problems and (loop := cycle(names, connections(doc))):
+        problems.append(
+            f"{_where(source, lines, ['connections'])}: the connections form a cycle: "
+            + " -> ".join(loop)
+        )
+    checker = Checker(definition)
+    for i, node in enumerate(doc["nodes"]):
+        here: list[str | int] = ["nodes", i]
+        check = TABLE[node["type"]].check
+        if check is not None:
+            for path, message in check(node, checker):
+                problems.append(f"{_where(source, lines, [*here, *path])}: {message}")
+        for key, value in _strings(node):
+            if expressions.is_expression(value):
+                try:
+                    expressions.check(value)
+                except InputError as exc:
+                    problems.append(f"{_where(source, lines, [*here, *key])}: {exc.message}")
+    return problems
+
+
+def _strings(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _strings(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _strings(v, (*path, i))]
+    return []
+
+
+def load_workflow(
+    path: str | Path | None = None,
+    *,
+    text: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    definition: Definition | None = None,
+) -> Workflow:
+    """Read, validate and check a workflow file (or ``text``); WorkflowError lists problems."""
+    source = str(path) if path is not None else "<workflow>"
+    if text is None:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            raise WorkflowError(f"{source}: cannot read: {reason(exc)}") from None
+    try:
+        doc = parse_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise WorkflowError(f"{source}{line}: not valid YAML: {problem}") from None
+    if not isinstance(doc, dict):
+        raise WorkflowError(f"{source}:1: a workflow is a mapping with name and nodes")
+    if overrides:
+        doc = apply_overrides(doc, overrides, source)
+    check_document(doc, source, text, definition)
+    return from_document(doc, Path(source) if path is not None else None)
+
+
+def check_document(
+    doc: Mapping[str, Any], source: str, text: str = "", definition: Definition | None = None
+) -> None:
+    """Raise WorkflowError listing every problem of a workflow document (lines from ``text``)."""
+    lines = _Lines(text)
+    problems = _schema_problems(doc, source, lines)
+    if not problems:
+        problems = _semantic_problems(doc, source, lines, definition or load_definition())
+    if problems:
+        raise WorkflowError("\n".join(problems))
+
+
+def from_document(doc: Mapping[str, Any], source: Path | None = None) -> Workflow:
+    """A Workflow from a document that already passed validation."""
+    return Workflow(
+        name=doc["name"],
+        nodes=tuple(WorkflowNode(n["name"], n["type"], n) for n in doc["nodes"]),
+        connections=connections(doc),
+        credentials=doc.get("credentials"),
+        env=tuple(doc.get("env", ())),
+        timezone=doc.get("settings", {}).get("timezone"),
+        source=source,
+        document=doc,
+    )
+
+
+def apply_overrides(
+    doc: dict[str, Any], overrides: Mapping[str, str], source: str
+) -> dict[str, Any]:
+    """``--set`` values: ``NodeName.key.sub=value`` (or a top-level ``key=value``); YAML scalars."""
+    doc = json.loads(json.dumps(doc))
+    nodes = {n.get("name"): n for n in doc.get("nodes", []) if isinstance(n, dict)}
+    for dotted, raw in overrides.items():
+        head, *rest = dotted.split(".")
+        if head == "credentials" and any(is_sensitive_name(k) for k in rest):
+            raise WorkflowError(
+                f"--set {dotted}: secrets are never taken from the command line (they would sit "
+                "in shell history and process lists): use ${KEITARO_API_KEY} in the workflow, "
+                "the environment, a .env file or --credentials FILE"
+            )
+        if head not in nodes and head not in doc:
+            known = ", ".join(repr(n) for n in nodes) or "none"
+            raise WorkflowError(
+                f"--set {dotted}: {source} has no node named {head!r} (nodes: {known})"
+            )
+        target, keys = (nodes[head], rest) if head in nodes and rest else (doc, [head, *rest])
+        for key in keys[:-1]:
+            target = target.setdefault(key, {})
+            if not isinstance(target, dict):
+                raise WorkflowError(f"{source}: --set {dotted}: {key!r} is not a mapping")
+        try:
+            target[keys[-1]] = parse_yaml(raw) if raw else ""
+        except yaml.YAMLError as exc:
+            raise WorkflowError(f"--set {dotted}: not a valid value: {exc}") from None
+    return doc
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def read_dotenv(*paths: str | Path) -> dict[str, str]:
+    """The variables of .env files (python-dotenv: quotes, escapes, multi-line values,
+    ``export``); a missing file is skipped, and an earlier file wins over a later one."""
+    values: dict[str, str] = {}
+    for path in reversed(paths or (".env",)):
+        if Path(path).is_file():
+            found = dotenv_values(path, encoding="utf-8")
+            values.update({k: v for k, v in found.items() if v is not None})
+    return values
+
+
+def resolve_credentials(
+    spec: Mapping[str, Any], environ: Mapping[str, str], source: str
+) -> Credentials:
+    """Credentials from ``domain`` and ``apiKey``; ``${VAR}`` is read from ``environ``."""
+
+    def expand(key: str) -> str:
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if not environ.get(name):
+                raise WorkflowError(
+                    f"{source}: credentials.{key}: environment variable {name} is not set "
+                    "(export it, or put it in a .env file)"
+                )
+            return environ[name]
+
+        return ENV_REF.sub(value, str(spec[key]))
+
+    postback = expand("postbackKey") if "postbackKey" in spec else None
+    return Credentials(domain=expand("domain"), api_key=expand("apiKey"), postback_key=postback)

@@ -1,0 +1,70 @@
+"""The shapes of a workflow run: nodes, the workflow, the result, and the errors that stop it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, KeitaroNodeError
+from ..expressions import NodeRun
+from ..model import Item
+
+NodeProgress = Callable[[str, int, int], None]
+"""Called with (node name, items done, items in all)."""
+
+
+class WorkflowError(InputError):
+    """An invalid workflow: the message starts with ``file:line: key``."""
+
+
+class NodeFailed(KeitaroNodeError):
+    """The run stopped: an item of a node with ``onError: stopWorkflow`` failed."""
+
+    def __init__(self, node: str, item_index: int, message: str, description: str | None) -> None:
+        super().__init__(f"node {node!r}, item {item_index}: {message}", description=description)
+        self.node = node
+        self.item_index = item_index
+
+
+@dataclass(frozen=True)
+class WorkflowNode:
+    name: str
+    type: str
+    config: Mapping[str, Any]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.config.get(key, default)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    nodes: tuple[WorkflowNode, ...]
+    connections: Mapping[str, Mapping[str, tuple[str, ...]]]
+    credentials: Mapping[str, Any] | None = None
+    env: tuple[str, ...] = ()
+    timezone: str | None = None
+    """settings.timezone; None: n8n's default (GENERIC_TIMEZONE, else America/New_York)."""
+    source: Path | None = None
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def node(self, name: str) -> WorkflowNode:
+        return next(n for n in self.nodes if n.name == name)
+
+    def parents(self, name: str) -> list[str]:
+        return [
+            src for src, outs in self.connections.items() if any(name in t for t in outs.values())
+        ]
+
+
+@dataclass
+class RunResult:
+    items: list[Item]
+    """The output of the last nodes (those with no children), in execution order."""
+    runs: dict[str, NodeRun]
+    order: list[str]
+    failed: int = 0
+    """Items that failed and were kept (continue-on-fail) across the run."""
+    seconds: float = 0.0

@@ -1,0 +1,16 @@
+"""The node types, one module each, registered in ``TABLE`` (YAML type name -> NodeType).
+
+The workflow schema, the checks before running, the runner and n8n import/export all read this
+table; a new node type is a module with a ``NODE`` and a line here.
+"""
+
+from __future__ import annotations
+
+from . import filter, items, keitaro, noop, output, set, split
+from .base import COMMON, Checker, NodeType, Outputs, Problems, Run, passed
+
+TABLE: dict[str, NodeType] = {
+    module.NODE.name: module.NODE for module in (keitaro, items, split, filter, set, noop, output)
+}
+
+__all__ = ["COMMON", "TABLE", "Checker", "NodeType", "Outputs", "Problems", "Run", "passed"]

@@ -1,0 +1,110 @@
+"""What every node type declares, and what its run function may use of a workflow run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ...expressions import Context
+from ...model import Credentials, Definition, Item
+from ..model import WorkflowNode
+
+Outputs = dict[str, list[Item]]
+"""A node's outputs by name: "main", and "error" for continueErrorOutput."""
+Problems = list[tuple[list[str | int], str]]
+"""(path inside the node, message) for each problem found before running."""
+
+
+class Run(Protocol):
+    """The parts of a workflow run (the Runner) a node type may use."""
+
+    credentials: Credentials | None
+    grace: float
+    resume: bool
+    failed: int
+    source: Path | None
+
+    def context(self, items: Sequence[Item], index: int, parent: str | None) -> Context: ...
+
+    def path(self, value: str) -> Path: ...
+
+    def progress(self, node: str) -> Callable[[int, int], None]: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class Checker:
+    """What checks before running may consult."""
+
+    definition: Definition
+
+
+COMMON: dict[str, Any] = {
+    "name": {
+        "description": "Unique node name (used in connections and in $('Name')).",
+        "type": "string",
+        "minLength": 1,
+    },
+    "notes": {"description": "Free text.", "type": "string"},
+    "disabled": {"description": "A disabled node passes its input through.", "type": "boolean"},
+    "onError": {
+        "description": "stopWorkflow (default), continueRegularOutput (error items in the "
+        "main output) or continueErrorOutput (error items on the 'error' "
+        "output).",
+        "enum": ["stopWorkflow", "continueRegularOutput", "continueErrorOutput"],
+    },
+    "retryOnFail": {"description": "Retry failed items.", "type": "boolean"},
+    "maxTries": {
+        "description": "Attempts with retryOnFail (n8n clamps to 2..5; default 3).",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10,
+    },
+    "waitBetweenTries": {
+        "description": "Milliseconds between attempts (0..5000; default 1000).",
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 5000,
+    },
+    "executeOnce": {"description": "Process only the first input item.", "type": "boolean"},
+}
+"""Settings every node has, as in n8n."""
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """One node type: its YAML schema fragment, how it runs, and how it maps to n8n."""
+
+    name: str
+    description: str
+    run: Callable[[WorkflowNode, list[Item], str | None, Run], Awaitable[Outputs]]
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    check: Callable[[Mapping[str, Any], Checker], Problems] | None = None
+    n8n_types: tuple[str, ...] = ()
+    """n8n type names imported as this type."""
+    from_n8n: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    """An n8n node's parameters -> this type's YAML keys."""
+    to_n8n: Callable[[WorkflowNode, Definition], dict[str, Any]] | None = None
+    """This node -> n8n's type, typeVersion, parameters (and credentials)."""
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "type", *self.required],
+            "properties": {
+                **COMMON,
+                "type": {"description": "Node type.", "const": self.name},
+                **self.properties,
+            },
+        }
+
+
+def passed(items: Sequence[Item]) -> list[Item]:
+    """Items going on unchanged, each paired with the input item it came from."""
+    return [{"json": item["json"], "pairedItem": {"item": i}} for i, item in enumerate(items)]

@@ -1,0 +1,180 @@
+"""Running a workflow: n8n's v1 order (depth first: after a node, each child reached by a
+non-empty output goes to the front of the stack), start nodes receive one empty item as after
+n8n's manual trigger, and each node runs through its type in the node table."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .. import expressions
+from ..executor import DEFAULT_GRACE
+from ..expressions import Context, NodeRun
+from ..model import Credentials, Item
+from .document import resolve_credentials
+from .model import NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
+from .nodes import TABLE, Outputs
+
+
+class Runner:
+    """Runs one workflow against one tracker (``credentials`` None when no node needs it)."""
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        credentials: Credentials | None,
+        *,
+        environ: Mapping[str, str],
+        on_progress: NodeProgress | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        grace: float = DEFAULT_GRACE,
+        resume: bool = False,
+    ) -> None:
+        self.workflow = workflow
+        self.credentials = credentials
+        self.grace = grace
+        self.resume = resume
+        """Continue interrupted streamTo exports from their checkpoints."""
+        self.env = {name: environ[name] for name in workflow.env if name in environ}
+        self.on_progress = on_progress
+        self.runs: dict[str, NodeRun] = {}
+        self.failed = 0
+        self._sleep = sleep
+        self.source = workflow.source
+        self.timezone = workflow.timezone or expressions.default_timezone()
+        try:
+            self.now = datetime.now(ZoneInfo(self.timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise WorkflowError(
+                f"{workflow.source}: settings.timezone: unknown time zone {self.timezone!r}"
+            ) from None
+        self.execution_id = uuid.uuid4().hex
+
+    def context(self, items: Sequence[Item], index: int, parent: str | None) -> Context:
+        return Context(
+            items=items,
+            index=index,
+            parent=parent,
+            runs=self.runs,
+            env=self.env,
+            now=self.now,
+            timezone=self.timezone,
+            workflow_name=self.workflow.name,
+            execution_id=self.execution_id,
+        )
+
+    async def run(self) -> RunResult:
+        started = time.perf_counter()
+        wf = self.workflow
+        stack: list[tuple[str, list[Item], str | None]] = [
+            (n.name, [{"json": {}}], None) for n in wf.nodes if not wf.parents(n.name)
+        ]
+        order: list[str] = []
+        last: list[Item] = []
+        while stack:
+            name, items, parent = stack.pop(0)
+            node = wf.node(name)
+            outs = await self.execute(node, items, parent)
+            self.runs[name] = NodeRun(outs["main"], parent)
+            order.append(name)
+            children = [
+                (t, outs[kind], name)
+                for kind, targets in wf.connections.get(name, {}).items()
+                for t in targets
+                if outs.get(kind)
+            ]
+            if not wf.connections.get(name):
+                last += outs["main"]
+            stack[0:0] = children
+        return RunResult(last, self.runs, order, self.failed, time.perf_counter() - started)
+
+    async def execute(self, node: WorkflowNode, items: list[Item], parent: str | None) -> Outputs:
+        if node.get("disabled"):
+            return {"main": items}
+        if node.get("executeOnce"):
+            items = items[:1]
+        return await TABLE[node.type].run(node, items, parent, self)
+
+    def path(self, value: str) -> Path:
+        """A path written in the workflow: relative ones start at the workflow file's folder
+        (the current directory for a workflow given as text)."""
+        base = self.workflow.source.parent if self.workflow.source else Path.cwd()
+        return base / value
+
+    def progress(self, node: str) -> Callable[[int, int], None]:
+        def report(done: int, total: int) -> None:
+            if self.on_progress:
+                self.on_progress(node, done, total)
+
+        return report
+
+    async def sleep(self, seconds: float) -> None:
+        await self._sleep(seconds)
+
+
+async def run_workflow(
+    workflow: Workflow,
+    *,
+    credentials: Credentials | None = None,
+    environ: Mapping[str, str] | None = None,
+    on_progress: NodeProgress | None = None,
+    env_files: Sequence[str | Path] = (),
+    grace: float = DEFAULT_GRACE,
+    resume: bool = False,
+) -> RunResult:
+    """Run a workflow: against ``credentials``, or the workflow's own (emulator or domain/key).
+
+    ``env_files``: the .env files that ``environ`` was read from, named when credentials lack;
+    ``grace``: seconds the requests in flight get to finish when the run is stopped;
+    ``resume``: continue interrupted ``streamTo`` exports from their checkpoints.
+    """
+    from ..emulator import Emulator  # the emulator is only needed for emulator workflows
+
+    env = dict(os.environ if environ is None else environ)
+    spec = workflow.credentials
+    source = str(workflow.source or "<workflow>")
+    needs_tracker = any(n.type == "keitaro" for n in workflow.nodes)
+    if credentials is not None or not needs_tracker:
+        return await Runner(
+            workflow, credentials, environ=env, on_progress=on_progress, grace=grace, resume=resume
+        ).run()
+    if spec is None:
+        if env.get("KEITARO_DOMAIN") and env.get("KEITARO_API_KEY"):
+            return await run_workflow(
+                workflow,
+                credentials=Credentials.from_env(env),
+                environ=env,
+                on_progress=on_progress,
+            )
+        looked = ", ".join(map(str, env_files))
+        raise WorkflowError(
+            f"{source}: no credentials: add 'credentials:' to the workflow "
+            "(emulator: {seed: demo}, or domain and apiKey), set KEITARO_DOMAIN "
+            "and KEITARO_API_KEY, or run keitaro-node with --emulator or --credentials FILE"
+            + (f" (.env files looked for: {looked})" if looked else "")
+        )
+    if "emulator" in spec:
+        options = spec["emulator"]
+        key = os.urandom(16).hex()
+        async with Emulator(
+            api_key=key,
+            seed=options.get("seed", "demo"),
+            clicks=options.get("clicks", 2000),
+            faults=options.get("faults"),
+            original_paths=options.get("originalPaths", False),
+        ) as emu:
+            creds = Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
+            return await Runner(
+                workflow, creds, environ=env, on_progress=on_progress, grace=grace, resume=resume
+            ).run()
+    creds = resolve_credentials(spec, env, source)
+    return await Runner(
+        workflow, creds, environ=env, on_progress=on_progress, grace=grace, resume=resume
+    ).run()
