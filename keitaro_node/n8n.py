@@ -39,7 +39,7 @@ def _node(raw: Mapping[str, Any]) -> dict[str, Any]:
     if raw.get("continueOnFail") and "onError" not in raw:
         node["onError"] = "continueRegularOutput"
     assert kind.from_n8n is not None
-    node.update(kind.from_n8n(raw.get("parameters") or {}))
+    node.update(kind.from_n8n(raw))
     return node
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "has_expressions",
     "is_expression",
     "resolve",
+    "template_parts",
 ]
 
 
@@ -226,6 +227,19 @@ def _program(value: str) -> _Program:
         body = "var r = [];\n" + "\n".join(parts) + "\nreturn r.join('');"
     source = "(function (E, B) {\n" + "\n".join(blocks) + "\n" + body + "\n})"
     return _Program(source, "", reads_nodes)
+
+
+def template_parts(value: str) -> list[tuple[str | None, str]]:
+    """A template's parts in order: (None, text), or (code, "single" | "mixed") for a block."""
+    chunks = _split(value[1:])
+    single = len(chunks) == 2 and not chunks[0].code and chunks[0].text == "" and chunks[1].code
+    parts: list[tuple[str | None, str]] = []
+    for chunk in chunks:
+        if chunk.code:
+            parts.append((chunk.text, "single" if single else "mixed"))
+        elif chunk.text and not single:
+            parts.append((None, chunk.text))
+    return parts
 
 
 def _decode(text: str, value: str) -> Any:

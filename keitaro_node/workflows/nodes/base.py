@@ -87,7 +87,7 @@ class NodeType:
     n8n_types: tuple[str, ...] = ()
     """n8n type names imported as this type."""
     from_n8n: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
-    """An n8n node's parameters -> this type's YAML keys."""
+    """An n8n node (parameters, typeVersion, …) -> this type's YAML keys."""
     to_n8n: Callable[[WorkflowNode, Definition], dict[str, Any]] | None = None
     """This node -> n8n's type, typeVersion, parameters (and credentials)."""
 

@@ -168,8 +168,8 @@ def check(node: Mapping[str, Any], checker: Checker) -> Problems:
     return problems
 
 
-def from_n8n(params: Mapping[str, Any]) -> dict[str, Any]:
-    params = dict(params)
+def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
+    params = dict(raw.get("parameters") or {})
     options = params.pop("options", {}) or {}
     node: dict[str, Any] = {
         "resource": params.pop("resource", ""),

@@ -17,7 +17,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return {"main": passed(items)}
 
 
-def from_n8n(params: Mapping[str, Any]) -> dict[str, Any]:
+def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 

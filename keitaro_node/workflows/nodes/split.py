@@ -32,7 +32,8 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return {"main": out}
 
 
-def from_n8n(params: Mapping[str, Any]) -> dict[str, Any]:
+def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
+    params = raw.get("parameters") or {}
     return {"field": params.get("fieldToSplitOut", "")}
 
 
