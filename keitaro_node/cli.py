@@ -31,6 +31,7 @@ examples:
   keitaro-node run workflows/quickstart.yaml
   keitaro-node run workflows/clicks-export.yaml --set Clicks.streamTo=/tmp/clicks.ndjson
   keitaro-node run workflows/quickstart.yaml --output result.csv
+  keitaro-node run workflows/quickstart.yaml --all-nodes nodes.json
   keitaro-node validate workflows/offer-payouts.yaml
   keitaro-node describe settings create
   keitaro-node describe --format json
@@ -123,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' so "
         "that spreadsheets do not run them as formulas)",
+    )
+    run.add_argument(
+        "--all-nodes",
+        type=Path,
+        metavar="FILE",
+        help="also write every executed node's items (first output) as JSON {node: items}, "
+        "to debug or to compare with n8n",
     )
 
     validate = sub.add_parser("validate", help="check a workflow without running it")
@@ -451,6 +459,7 @@ def _load(args: argparse.Namespace) -> Any:
 def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from dataclasses import replace
 
+    from . import outputs
     from .errors import Interrupted
     from .workflows import read_dotenv, run_workflow
 
@@ -479,12 +488,23 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
         return EXIT_INTERRUPTED
     where = _emit(result.items, args, out)
+    if args.all_nodes:
+        with outputs.atomic_writer(args.all_nodes) as handle:
+            json.dump(all_nodes(result), handle, ensure_ascii=False, indent=2)
     if not args.quiet:
         err.write(
             f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"
             f"{where}, {result.failed} failed ({result.seconds:.2f} s)\n"
         )
     return EXIT_ITEMS_FAILED if result.failed else EXIT_OK
+
+
+def all_nodes(result: Any) -> dict[str, list[dict[str, Any]]]:
+    """Each executed node's items on its first output, as n8n shows them."""
+    return {
+        name: [{"json": i["json"], "pairedItem": i.get("pairedItem")} for i in run.items]
+        for name, run in result.runs.items()
+    }
 
 
 def _output_format(args: argparse.Namespace) -> Format:

@@ -262,16 +262,17 @@ def test_n8n_export_then_import_runs_the_same(tmp_path: Path) -> None:
 def test_n8n_import_lists_unsupported_nodes() -> None:
     doc = {
         "nodes": [
-            {"name": "Code", "type": "n8n-nodes-base.code"},
+            {"name": "Mail", "type": "n8n-nodes-base.emailSend"},
             {"name": "HTTP", "type": "n8n-nodes-base.httpRequest"},
+            {"name": "Note", "type": "n8n-nodes-base.stickyNote"},
         ],
         "connections": {},
     }
     with pytest.raises(
         WorkflowError,
         match=re.escape(
-            "unsupported n8n node type(s): 'Code' (n8n-nodes-base.code), "
-            "'HTTP' (n8n-nodes-base.httpRequest)"
+            "unsupported n8n node type(s): 'Mail' (n8n-nodes-base.emailSend), "
+            "'HTTP' (n8n-nodes-base.httpRequest); supported: "
         ),
     ):
         import_n8n(doc)

@@ -30,6 +30,7 @@ __all__ = [
     "Context",
     "ExpressionError",
     "NodeRun",
+    "ScriptError",
     "check",
     "default_timezone",
     "evaluate",
@@ -37,6 +38,7 @@ __all__ = [
     "has_expressions",
     "is_expression",
     "resolve",
+    "run_code",
     "template_parts",
 ]
 
@@ -285,6 +287,33 @@ def evaluate_js(value: str, ctx: Context) -> Any:
             raise ExpressionError(f"invalid syntax: {exc.message}", value) from None
         raise ExpressionError(exc.message, value) from None
     return _decode(text, value)
+
+
+class ScriptError(InputError):
+    """A Code node's JavaScript that failed: the error, and its line in the code when known."""
+
+
+@lru_cache(maxsize=256)
+def _script(code: str) -> str:
+    wrapper = "async function" if re.search(r"\bawait\b", code) else "function"
+    return f"(function () {{ with (this) {{ return ({wrapper} () {{\n{code}\n}}).call(this); }} }})"
+
+
+def run_code(code: str, ctx: Context, *, each_item: bool = False) -> tuple[Any, list[str]]:
+    """Run a Code node's JavaScript in the sandbox: (what it returned, what it logged)."""
+    box = _sandbox.for_thread()
+    mode = "runOnceForEachItem" if each_item else "runOnceForAllItems"
+    try:
+        program = box.compile(_script(code))
+        box.load(ctx.items, ctx.runs, ctx.env, ctx.meta())
+        text = box.run_code(program, mode, ctx.index, ctx.parent, ctx.run_index)
+    except _sandbox.SandboxError as exc:
+        if exc.kind == "InternalError" and "memory" in exc.message:
+            _sandbox.discard()
+        line = f" [line {exc.where[0] - 1}]" if exc.where and exc.where[0] > 1 else ""
+        raise ScriptError(f"{exc.kind}: {exc.message}{line}") from None
+    result = json.loads(text)
+    return result["value"], list(result["logs"])
 
 
 def evaluate(value: str, ctx: Context) -> JSON:

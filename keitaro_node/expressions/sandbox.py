@@ -24,6 +24,8 @@ import quickjs
 
 TIME_LIMIT = 1.0
 """Seconds one evaluation may run."""
+CODE_TIME_LIMIT = 60.0
+"""Seconds one Code node run may take (all items at once, or one item)."""
 MEMORY_HEADROOM = 64 * 1024 * 1024
 """Bytes an evaluation may allocate beyond the data loaded into the sandbox."""
 MAX_STACK = 1024 * 1024
@@ -52,7 +54,7 @@ def _runtime_source() -> str:
     )
 
 
-_HOST = ("items", "run", "forget", "env", "meta", "zone")
+_HOST = ("items", "run", "forget", "env", "meta", "zone", "runCode", "codeResult")
 
 
 _FILES = ("datetime.js", "extensions.js", "runtime.js")
@@ -178,6 +180,23 @@ class Sandbox:
                 if exc.kind != "NeedZone" or not self._load_zone(exc.message):
                     raise
         raise SandboxError("RangeError", "too many time zones in one expression")
+
+    def run_code(
+        self, program: Any, mode: str, index: int, parent: str | None, run_index: int
+    ) -> str:
+        """Run a Code node's compiled function: JSON ``{"value": …, "logs": [...]}``. Items it
+        changed in place are not kept: the next evaluation reloads them."""
+        self.context.set_time_limit(CODE_TIME_LIMIT)
+        try:
+            text = str(self._call(self._host["runCode"], program, mode, index, parent, run_index))
+            if text == "":  # async code: let its promise settle
+                while self._call(self.context.execute_pending_job):
+                    pass
+                text = str(self._call(self._host["codeResult"]))
+            return text
+        finally:
+            self.context.set_time_limit(TIME_LIMIT)
+            self.items = None
 
     def _load_zone(self, name: str) -> bool:
         """Hand a zone's table to the sandbox (an unknown zone as null: DateTimes in it are

@@ -202,3 +202,56 @@ for (const target of [Object, Object.prototype, Array, Array.prototype, String, 
   Intl, Intl.NumberFormat.prototype]) {
   Object.freeze(target);
 }
+
+// ---------------------------------------------------------------- the Code node
+// A Code node's JavaScript runs here too, with n8n's names for the Code node on top of the
+// expression scope: items (all items), item (each item mode), console (collected for stderr).
+let logs = [];
+const show = (v) => (typeof v === 'string' ? v : (stringify(v) ?? String(v)));
+const consoleProxy = Object.freeze({
+  log: (...args) => { logs.push(args.map(show).join(' ')); },
+  info: (...args) => { logs.push(args.map(show).join(' ')); },
+  warn: (...args) => { logs.push(args.map(show).join(' ')); },
+  error: (...args) => { logs.push(args.map(show).join(' ')); },
+  debug: (...args) => { logs.push(args.map(show).join(' ')); },
+});
+let codeMode = 'runOnceForAllItems';
+const CODE_NAMES = {
+  __proto__: null,
+  items: () => S.items,
+  item: () => (codeMode === 'runOnceForEachItem' ? S.items[S.index] : undefined),
+  console: () => consoleProxy,
+  Promise: () => Promise,
+};
+const codeScope = new Proxy({}, {
+  has: (_, name) => typeof name === 'string',
+  get(_, name) {
+    if (typeof name === 'string' && name in CODE_NAMES && !(name in scratch)) return CODE_NAMES[name]();
+    return scope[name];
+  },
+  set(_, name, value) { scratch[name] = value; return true; },
+});
+const pending = { done: true, value: undefined, error: undefined };
+
+function runCode(fn, mode, index, parent, runIndex) {
+  S.index = index;
+  S.parent = parent;
+  S.runIndex = runIndex;
+  codeMode = mode;
+  scratch = { __proto__: null };
+  logs = [];
+  const value = fn.call(codeScope);
+  if (value instanceof Promise) {
+    Object.assign(pending, { done: false, value: undefined, error: undefined });
+    value.then((v) => { Object.assign(pending, { done: true, value: v }); },
+      (e) => { Object.assign(pending, { done: true, error: e }); });
+    return '';
+  }
+  return stringify({ value: value === undefined ? null : value, logs });
+}
+function codeResult() {
+  if (!pending.done) throw new Error('the code did not finish (a promise that never settles)');
+  if (pending.error !== undefined) throw pending.error;
+  return stringify({ value: pending.value === undefined ? null : pending.value, logs });
+}
+Object.assign(host, { runCode, codeResult });
