@@ -488,6 +488,8 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
         return EXIT_INTERRUPTED
     where = _emit(result.items, args, out)
+    for warning in result.warnings:
+        err.write(f"warning: {warning}\n")
     if args.all_nodes:
         with outputs.atomic_writer(args.all_nodes) as handle:
             json.dump(all_nodes(result), handle, ensure_ascii=False, indent=2)

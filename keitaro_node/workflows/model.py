@@ -68,3 +68,5 @@ class RunResult:
     failed: int = 0
     """Items that failed and were kept (continue-on-fail) across the run."""
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    """What the user should know that is not an error (n8n's execution hints)."""

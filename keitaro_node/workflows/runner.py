@@ -46,6 +46,7 @@ class Runner:
         self.on_progress = on_progress
         self.runs: dict[str, NodeRun] = {}
         self.failed = 0
+        self.warnings: list[str] = []
         self._sleep = sleep
         self.source = workflow.source
         self.timezone = workflow.timezone or expressions.default_timezone()
@@ -93,7 +94,8 @@ class Runner:
             if not wf.connections.get(name):
                 last += outs["main"]
             stack[0:0] = children
-        return RunResult(last, self.runs, order, self.failed, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings)
 
     async def execute(self, node: WorkflowNode, items: list[Item], parent: str | None) -> Outputs:
         if node.get("disabled"):
@@ -117,6 +119,9 @@ class Runner:
 
     async def sleep(self, seconds: float) -> None:
         await self._sleep(seconds)
+
+    def warn(self, node: str, message: str) -> None:
+        self.warnings.append(f"{node}: {message}")
 
 
 async def run_workflow(

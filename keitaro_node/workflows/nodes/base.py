@@ -34,6 +34,9 @@ class Run(Protocol):
 
     async def sleep(self, seconds: float) -> None: ...
 
+    def warn(self, node: str, message: str) -> None:
+        """Something the user should know that is not an error (n8n's execution hints)."""
+
 
 @dataclass(frozen=True)
 class Checker:
