@@ -21,11 +21,13 @@ from .workflows import Workflow, WorkflowError, apply_overrides, check_document,
 from .workflows.nodes import TABLE
 
 TRIGGER = "n8n-nodes-base.manualTrigger"
+TRIGGERS = (TRIGGER, "n8n-nodes-base.scheduleTrigger")
+"""Where a run starts: a manual run, or the one run `run` makes of a scheduled workflow."""
 STICKY_NOTE = "n8n-nodes-base.stickyNote"
 IGNORED = (STICKY_NOTE,)
 """n8n node types that are not part of a run (comments on the canvas)."""
 BY_N8N_TYPE = {t: kind for kind in TABLE.values() for t in kind.n8n_types}
-SUPPORTED = (TRIGGER, *IGNORED, *BY_N8N_TYPE)
+SUPPORTED = (*TRIGGERS, *IGNORED, *BY_N8N_TYPE)
 SETTINGS = ("onError", "retryOnFail", "maxTries", "waitBetweenTries", "executeOnce", "disabled")
 
 
@@ -63,17 +65,17 @@ def import_n8n(
             f"{source}: unsupported n8n node type(s): {', '.join(unsupported)}; "
             f"supported: {', '.join(SUPPORTED)}"
         )
-    triggers = {n["name"] for n in raw_nodes if n["type"] == TRIGGER}
+    triggers = {n["name"] for n in raw_nodes if n["type"] in TRIGGERS}
     nodes = [_node(n) for n in raw_nodes if n["type"] in BY_N8N_TYPE]
-    on_error = {n["name"]: n.get("onError") for n in raw_nodes}
+    outputs = {n["name"]: TABLE[n["type"]].outputs(n) for n in nodes}
     connections: dict[str, dict[str, list[str]]] = {}
     for src, kinds in (doc.get("connections") or {}).items():
-        if src in triggers:
+        if src in triggers or src not in outputs:
             continue
         for index, targets in enumerate((kinds or {}).get("main") or []):
-            kind = "error" if index == 1 and on_error.get(src) == "continueErrorOutput" else "main"
-            names = [t["node"] for t in targets or []]
-            if names:
+            names = [t["node"] for t in targets or [] if t.get("node") in outputs]
+            if names and index < len(outputs[src]):
+                kind = outputs[src][index]
                 connections.setdefault(src, {}).setdefault(kind, []).extend(names)
     result: dict[str, Any] = {
         "name": doc.get("name") or "n8n workflow",
@@ -147,11 +149,11 @@ def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict
                 {"node": node.name, "type": "main", "index": 0}
             )
     for src, kinds in workflow.connections.items():
-        outs: list[list[dict[str, Any]]] = [[], []] if "error" in kinds else [[]]
+        node = workflow.node(src)
+        names = TABLE[node.type].outputs(node.config)
+        outs: list[list[dict[str, Any]]] = [[] for _ in names]
         for kind, targets in kinds.items():
-            outs[1 if kind == "error" else 0] += [
-                {"node": t, "type": "main", "index": 0} for t in targets
-            ]
+            outs[names.index(kind)] += [{"node": t, "type": "main", "index": 0} for t in targets]
         connections[src] = {"main": outs}
     return {
         "name": workflow.name,

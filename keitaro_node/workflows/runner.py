@@ -83,7 +83,8 @@ class Runner:
             name, items, parent = stack.pop(0)
             node = wf.node(name)
             outs = await self.execute(node, items, parent)
-            self.runs[name] = NodeRun(outs["main"], parent)
+            first = outs[next(iter(outs))] if outs else []
+            self.runs[name] = NodeRun(first, parent)
             order.append(name)
             children = [
                 (t, outs[kind], name)
@@ -92,7 +93,7 @@ class Runner:
                 if outs.get(kind)
             ]
             if not wf.connections.get(name):
-                last += outs["main"]
+                last += first
             stack[0:0] = children
         elapsed = time.perf_counter() - started
         return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings)

@@ -25,6 +25,7 @@ class Run(Protocol):
     resume: bool
     failed: int
     source: Path | None
+    timezone: str
 
     def context(self, items: Sequence[Item], index: int, parent: str | None) -> Context: ...
 
@@ -93,6 +94,12 @@ class NodeType:
     """An n8n node (parameters, typeVersion, …) -> this type's YAML keys."""
     to_n8n: Callable[[WorkflowNode, Definition], dict[str, Any]] | None = None
     """This node -> n8n's type, typeVersion, parameters (and credentials)."""
+    output_names: Callable[[Mapping[str, Any]], tuple[str, ...]] = lambda node: ("main",)
+    """The node's outputs in n8n's order (an error output is added by onError)."""
+
+    def outputs(self, node: Mapping[str, Any]) -> tuple[str, ...]:
+        names = self.output_names(node)
+        return (*names, "error") if node.get("onError") == "continueErrorOutput" else names
 
     def schema(self) -> dict[str, Any]:
         return {

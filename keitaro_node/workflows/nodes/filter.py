@@ -1,33 +1,84 @@
-"""``filter``: keep the items whose expression is true."""
+"""``filter``: keep the items whose expression is true (``condition``), or that pass n8n's
+Filter node conditions (``parameters``, versions 1 and 2)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ... import expressions
-from ...model import Item
+from ...model import Definition, Item
 from ..model import WorkflowNode
-from .base import NodeType, Outputs, Run, passed
+from .base import Checker, NodeType, Outputs, Problems, Run, passed
+from .if_ import decide
+
+FILTER = "n8n-nodes-base.filter"
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
-    condition = node.get("condition")
-    keep = [
-        item
-        for i, item in enumerate(passed(items))
-        if expressions.evaluate(condition, ctx.context(items, i, parent))
-    ]
-    return {"main": keep}
+    if node.get("parameters") is not None:
+        verdicts = decide(node, items, parent, ctx)
+    else:
+        condition = node.get("condition")
+        verdicts = [
+            bool(expressions.evaluate(condition, ctx.context(items, i, parent)))
+            for i in range(len(items))
+        ]
+    return {"main": [item for item, keep in zip(passed(items), verdicts, strict=True) if keep]}
+
+
+def check(node: Mapping[str, Any], checker: Checker) -> Problems:
+    if ("condition" in node) == ("parameters" in node):
+        return [([], "a filter has either 'condition' (an expression) or n8n's 'parameters'")]
+    return []
+
+
+def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {"typeVersion": raw.get("typeVersion", 1), "parameters": raw.get("parameters") or {}}
+
+
+def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
+    if node.get("parameters") is not None:
+        params = node.get("parameters")
+        return {"type": FILTER, "typeVersion": node.get("typeVersion", 2), "parameters": params}
+    code = node.get("condition")[1:]  # "={{ … }}": a boolean condition of n8n's Filter v2
+    return {
+        "type": FILTER,
+        "typeVersion": 2,
+        "parameters": {
+            "conditions": {
+                "options": {"caseSensitive": True, "leftValue": "", "typeValidation": "loose"},
+                "conditions": [
+                    {
+                        "id": "1",
+                        "leftValue": "=" + code,
+                        "rightValue": "",
+                        "operator": {"type": "boolean", "operation": "true", "singleValue": True},
+                    }
+                ],
+                "combinator": "and",
+            },
+            "looseTypeValidation": True,
+            "options": {},
+        },
+    }
 
 
 NODE = NodeType(
     name="filter",
-    description="Keep the items whose expression is true.",
+    description="Keep the items whose expression is true, or that pass n8n's Filter conditions.",
     run=run,
     properties={
         "condition": {
             "description": "An expression, e.g. '={{ $json.success }}'.",
             "type": "string",
             "pattern": "^=",
-        }
+        },
+        "typeVersion": {"description": "n8n's Filter version (1, 2, 2.1, 2.2).", "type": "number"},
+        "parameters": {"description": "n8n's Filter parameters (conditions, …).", "type": "object"},
     },
-    required=("condition",),
+    check=check,
+    n8n_types=(FILTER,),
+    from_n8n=from_n8n,
+    to_n8n=to_n8n,
 )

@@ -1,0 +1,81 @@
+"""``if``: n8n's If node: each item goes to the ``true`` or the ``false`` output by its
+conditions (version 2's typed conditions, or version 1's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ... import expressions
+from ...model import Definition, Item
+from ..conditions import ConditionError, passes, passes_v1
+from ..model import NodeFailed, WorkflowNode
+from .base import NodeType, Outputs, Run
+
+IF = "n8n-nodes-base.if"
+
+
+def decide(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> list[bool]:
+    """Whether each item passes the node's conditions (shared with the Filter node)."""
+    version = float(node.get("typeVersion", 2))
+    verdicts = []
+    for i in range(len(items)):
+        params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, i, parent))
+        try:
+            verdicts.append(_passes(params, version, i, ctx))
+        except ConditionError as exc:
+            if node.get("onError", "stopWorkflow") == "stopWorkflow":
+                raise NodeFailed(node.name, i, str(exc), None) from None
+            verdicts.append(False)
+    return verdicts
+
+
+def _passes(params: Mapping[str, Any], version: float, index: int, ctx: Run) -> bool:
+    if version < 2:
+        return passes_v1(params.get("conditions") or {}, params.get("combineOperation", "all"))
+    options = params.get("options") or {}
+    loose = params.get("looseTypeValidation", options.get("looseTypeValidation"))
+    return passes(
+        params.get("conditions") or {},
+        index,
+        ctx.timezone,
+        loose=bool(loose) if loose is not None else None,
+        ignore_case=options.get("ignoreCase"),
+    )
+
+
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+    out: Outputs = {"true": [], "false": []}
+    for i, verdict in enumerate(decide(node, items, parent, ctx)):
+        out["true" if verdict else "false"].append(
+            {"json": items[i]["json"], "pairedItem": {"item": i}}
+        )
+    return out
+
+
+def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {"typeVersion": raw.get("typeVersion", 1), "parameters": raw.get("parameters") or {}}
+
+
+def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
+    return {
+        "type": IF,
+        "typeVersion": node.get("typeVersion", 2),
+        "parameters": node.get("parameters") or {},
+    }
+
+
+NODE = NodeType(
+    name="if",
+    description="Route each item to the 'true' or 'false' output (n8n's If node).",
+    run=run,
+    properties={
+        "typeVersion": {"description": "n8n's If version (1, 2, 2.1, 2.2).", "type": "number"},
+        "parameters": {"description": "n8n's If parameters (conditions, …).", "type": "object"},
+    },
+    required=("parameters",),
+    n8n_types=(IF,),
+    from_n8n=from_n8n,
+    to_n8n=to_n8n,
+    output_names=lambda node: ("true", "false"),
+)
