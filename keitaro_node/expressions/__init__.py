@@ -326,14 +326,17 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("=")
 
 
-def resolve(value: Any, ctx: Context) -> Any:
-    """Evaluate every ``=…`` string inside a parameter value (dicts and lists recursively)."""
+def resolve(value: Any, ctx: Context, *, keep_undefined: bool = False) -> Any:
+    """Evaluate every ``=…`` string inside a parameter value (dicts and lists recursively);
+    undefined becomes None, or stays UNDEFINED with ``keep_undefined``."""
     if isinstance(value, str):
-        return evaluate(value, ctx) if is_expression(value) else value
+        if not is_expression(value):
+            return value
+        return evaluate_js(value, ctx) if keep_undefined else evaluate(value, ctx)
     if isinstance(value, dict):
-        return {k: resolve(v, ctx) for k, v in value.items()}
+        return {k: resolve(v, ctx, keep_undefined=keep_undefined) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve(v, ctx) for v in value]
+        return [resolve(v, ctx, keep_undefined=keep_undefined) for v in value]
     return value
 
 

@@ -139,13 +139,23 @@ def set_path(target: dict[str, Any], dotted: str, value: Any) -> None:
     _put(node, keys[-1], value)
 
 
-def get_path(source: Any, dotted: str) -> Any:
+def get_path(source: Any, dotted: str, default: Any = None) -> Any:
     node = source
     for key in _path(dotted):
         if not _has(node, key):
-            return None
+            return default
         node = node[key]
     return node
+
+
+def without(value: Any, marker: Any) -> Any:
+    """``value`` without the entries that are ``marker`` (JavaScript's undefined, which JSON
+    leaves out), at any depth."""
+    if isinstance(value, dict):
+        return {k: without(v, marker) for k, v in value.items() if v is not marker}
+    if isinstance(value, list):
+        return [None if v is marker else without(v, marker) for v in value]
+    return value
 
 
 def unset_path(target: Any, dotted: str) -> None:

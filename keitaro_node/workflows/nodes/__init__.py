@@ -6,12 +6,36 @@ table; a new node type is a module with a ``NODE`` and a line here.
 
 from __future__ import annotations
 
-from . import code, filter, if_, items, keitaro, noop, output, set, split
+from . import (
+    code,
+    filter,
+    if_,
+    items,
+    keitaro,
+    limit,
+    noop,
+    output,
+    remove_duplicates,
+    set,
+    split,
+)
 from .base import COMMON, Checker, NodeType, Outputs, Problems, Run, passed
 
 TABLE: dict[str, NodeType] = {
     module.NODE.name: module.NODE
-    for module in (keitaro, items, split, filter, set, noop, output, code, if_)
+    for module in (
+        keitaro,
+        items,
+        split,
+        filter,
+        set,
+        noop,
+        output,
+        code,
+        if_,
+        limit,
+        remove_duplicates,
+    )
 }
 
 __all__ = ["COMMON", "TABLE", "Checker", "NodeType", "Outputs", "Problems", "Run", "passed"]

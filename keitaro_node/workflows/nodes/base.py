@@ -118,3 +118,34 @@ class NodeType:
 def passed(items: Sequence[Item]) -> list[Item]:
     """Items going on unchanged, each paired with the input item it came from."""
     return [{"json": item["json"], "pairedItem": {"item": i}} for i, item in enumerate(items)]
+
+
+def n8n_native(n8n_type: str, default_version: float) -> dict[str, Any]:
+    """Import/export and schema pieces of a node type whose YAML form is n8n's own parameters."""
+
+    def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "typeVersion": raw.get("typeVersion", default_version),
+            "parameters": raw.get("parameters") or {},
+        }
+
+    def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
+        return {
+            "type": n8n_type,
+            "typeVersion": node.get("typeVersion", default_version),
+            "parameters": node.get("parameters") or {},
+        }
+
+    properties = {
+        "typeVersion": {"description": f"{n8n_type}'s version.", "type": "number"},
+        "parameters": {
+            "description": f"{n8n_type}'s parameters, as n8n writes them.",
+            "type": "object",
+        },
+    }
+    return {
+        "n8n_types": (n8n_type,),
+        "from_n8n": from_n8n,
+        "to_n8n": to_n8n,
+        "properties": properties,
+    }

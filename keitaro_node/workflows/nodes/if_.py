@@ -31,17 +31,11 @@ def decide(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) 
 
 
 def _passes(params: Mapping[str, Any], version: float, index: int, ctx: Run) -> bool:
+    """Version 2 reads its settings from ``conditions.options``, which n8n's editor keeps in step
+    with the node's "Ignore Case" and "Convert types where required"."""
     if version < 2:
         return passes_v1(params.get("conditions") or {}, params.get("combineOperation", "all"))
-    options = params.get("options") or {}
-    loose = params.get("looseTypeValidation", options.get("looseTypeValidation"))
-    return passes(
-        params.get("conditions") or {},
-        index,
-        ctx.timezone,
-        loose=bool(loose) if loose is not None else None,
-        ignore_case=options.get("ignoreCase"),
-    )
+    return passes(params.get("conditions") or {}, index, ctx.timezone)
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:

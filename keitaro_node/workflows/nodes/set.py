@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ... import expressions
+from ...expressions import UNDEFINED
 from ...model import Definition, Item
 from ..model import NodeFailed, WorkflowNode
-from ..values import ConversionError, convert, get_path, set_path, unset_path
+from ..values import ConversionError, convert, get_path, set_path, unset_path, without
 from .base import Checker, NodeType, Outputs, Problems, Run
 
 SET = "n8n-nodes-base.set"
@@ -26,7 +27,8 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             base = {} if node.get("keepOnlySet", True) else dict(item["json"])
             out.append({"json": {**base, **fields}, "pairedItem": {"item": i}})
             continue
-        params = expressions.resolve(node.get("parameters"), ctx.context(items, i, parent))
+        context = ctx.context(items, i, parent)
+        params = expressions.resolve(node.get("parameters"), context, keep_undefined=True)
         try:
             json_out = n8n_set(params, float(node.get("typeVersion", 3.4)), item["json"])
         except ConversionError as exc:
@@ -43,12 +45,12 @@ def n8n_set(params: Mapping[str, Any], version: float, source: dict[str, Any]) -
     dotted = options.get("dotNotation", True) is not False
     if version < 3:
         fields = {
-            v.get("name", ""): _v1_value(kind, v.get("value"))
-            for kind, group in (params.get("values") or {}).items()
-            for v in group or []
+            v.get("name", ""): _v1_value(kind, v.get("value", _V1_DEFAULTS.get(kind)))
+            for kind in ("boolean", "number", "string")
+            for v in (params.get("values") or {}).get(kind) or []
         }
         base = {} if params.get("keepOnlySet") else copy.deepcopy(source)
-        return _place(base, fields, dotted)
+        return _defined(_place(base, fields, dotted))
     if params.get("mode") == "raw":
         raw = params.get("jsonOutput", "{}")
         fields = json.loads(raw) if isinstance(raw, str) else raw
@@ -57,17 +59,38 @@ def n8n_set(params: Mapping[str, Any], version: float, source: dict[str, Any]) -
     else:
         fields = {}
         for name, value, kind in _entries(params, version):
+            plain = None if value is UNDEFINED else value
             try:
-                fields[name] = convert(name, value, kind)
+                fields[name] = convert(name, plain, kind)
             except ConversionError:
                 if not options.get("ignoreConversionErrors"):
                     raise
-                fields[name] = value
-    return _place(_included(params, version, source, dotted), fields, dotted)
+                fields[name] = plain
+    return _defined(_place(_included(params, version, source, dotted), fields, dotted))
+
+
+def _defined(value: dict[str, Any]) -> dict[str, Any]:
+    """The item's json as JSON keeps it: fields that are undefined are left out."""
+    result: dict[str, Any] = without(value, UNDEFINED)
+    return result
+
+
+_V1_DEFAULTS = {"string": "", "number": 0, "boolean": False}
 
 
 def _v1_value(kind: str, value: Any) -> Any:
-    return {"string": "", "number": 0, "boolean": False}.get(kind) if value is None else value
+    """Version 1/2: booleans are JavaScript's truthiness; other values are kept as given."""
+    if kind == "boolean":
+        return value is not UNDEFINED and _truthy(value)
+    return value
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, dict | list):
+        return True
+    if isinstance(value, float) and value != value:
+        return False
+    return bool(value)
 
 
 def _entries(params: Mapping[str, Any], version: float) -> list[tuple[str, Any, str]]:
@@ -94,7 +117,7 @@ def _included(
     if include == "selected":
         kept: dict[str, Any] = {}
         for key in _names(params.get("includeFields")):
-            value = get_path(source, key) if dotted else source.get(key)
+            value = get_path(source, key, UNDEFINED) if dotted else source.get(key, UNDEFINED)
             kept[key.split(".")[-1] if dotted else key] = copy.deepcopy(value)
         return kept
     if include == "except":

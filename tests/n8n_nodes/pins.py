@@ -1,0 +1,92 @@
+"""n8n workflows of this project's own (``workflows/*.json``) whose ``pinData`` is what n8n 1.95
+itself produced for them: the yardstick for the node types (tests/test_n8n_nodes.py).
+
+    python -m tests.n8n_nodes.pins            # compare our run with the stored pinData
+    python -m tests.n8n_nodes.pins --oracle   # run them in n8n (tests/oracle/n8n_run.js), store
+
+The oracle runs n8n-core's WorkflowExecute with n8n-nodes-base 1.95 (``npm install`` in
+tests/oracle; Node.js 18+).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from keitaro_node.n8n import load_n8n
+from keitaro_node.workflows import NodeFailed, run_workflow
+
+HERE = Path(__file__).resolve().parent
+ORACLE = HERE.parent / "oracle"
+WORKFLOWS = sorted((HERE / "workflows").glob("*.json"))
+
+
+def n8n_outputs(path: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        ["node", "n8n_run.js", str(path)],  # noqa: S607 - Node.js from PATH is the point
+        capture_output=True,
+        text=True,
+        cwd=ORACLE,
+        env={**os.environ, "TZ": "UTC", "N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS": "false"},
+        check=True,
+    )
+    text = done.stdout[done.stdout.index("{\n") :]  # n8n may log a line before the JSON
+    outputs: dict[str, Any] = json.loads(text)
+    return outputs
+
+
+def ours(path: Path) -> dict[str, list[dict[str, Any]]]:
+    result = asyncio.run(run_workflow(load_n8n(path), environ={}))
+    return {name: [{"json": i["json"]} for i in run.items] for name, run in result.runs.items()}
+
+
+def compare(path: Path) -> list[str]:
+    """The nodes whose items differ from the pinned ones (n8n's), each with both."""
+    pinned = json.loads(path.read_text(encoding="utf-8"))["pinData"]
+    try:
+        got = ours(path)
+    except NodeFailed as exc:
+        return [f"{path.name}: the run stopped: {exc.message}"]
+    return [
+        f"{path.name}: {name}\n  n8n:  {items}\n  ours: {got.get(name)}"
+        for name, items in pinned.items()
+        if got.get(name) != items
+    ]
+
+
+def pin(path: Path) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    outputs = n8n_outputs(path)
+    doc["pinData"] = {
+        name: items
+        for name, items in outputs.items()
+        if isinstance(items, list) and name not in ("Start", "Data")
+    }
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--oracle", action="store_true", help="run the workflows in n8n and pin")
+    args = parser.parse_args()
+    problems, nodes = [], 0
+    for path in WORKFLOWS:
+        if args.oracle:
+            pin(path)
+        nodes += len(json.loads(path.read_text(encoding="utf-8"))["pinData"])
+        problems += compare(path)
+    print("\n".join(problems))
+    print(f"\nnodes matching n8n's output: {nodes - len(problems)}/{nodes}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

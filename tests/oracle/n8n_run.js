@@ -1,0 +1,54 @@
+// Runs an n8n workflow JSON with n8n's own engine (n8n-core WorkflowExecute + n8n-nodes-base)
+// and prints {node: [items of its first output]} for every node that ran.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { Workflow } = require('n8n-workflow');
+const { WorkflowExecute, ExecutionLifecycleHooks } = require('n8n-core');
+
+const base = path.dirname(require.resolve('n8n-nodes-base/package.json'));
+const known = require(path.join(base, 'package.json')).n8n.nodes;
+const classes = {};
+for (const file of known) {
+  const name = path.basename(file).replace(/\.node\.js$/, '');
+  classes[name.toLowerCase()] = path.join(base, file);
+}
+const cache = {};
+function load(type) {
+  const short = type.replace(/^n8n-nodes-base\./, '').toLowerCase();
+  if (cache[short]) return cache[short];
+  const file = classes[short];
+  if (!file) throw new Error(`unknown node type ${type}`);
+  const mod = require(file);
+  const Cls = Object.values(mod)[0];
+  return (cache[short] = new Cls());
+}
+const nodeTypes = {
+  getByName: (type) => load(type),
+  getByNameAndVersion: (type, version) => {
+    const node = load(type);
+    return node.nodeVersions ? node.getNodeType(version) : node;
+  },
+  getKnownTypes: () => ({}),
+};
+
+async function main() {
+  const doc = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const workflow = new Workflow({
+    id: '1', name: doc.name || 'w', nodes: doc.nodes, connections: doc.connections,
+    active: false, nodeTypes, settings: doc.settings || {}, pinData: {},
+  });
+  const hooks = new ExecutionLifecycleHooks('manual', '1', { id: '1', name: 'w', nodes: doc.nodes, connections: doc.connections, active: false, settings: {} });
+  const additionalData = { hooks, executionId: '1', restApiUrl: '', instanceBaseUrl: '', webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '', currentNodeParameters: undefined, executionTimeoutTimestamp: undefined, userId: '1', variables: {}, logAiEvent: () => {}, credentialsHelper: {}, executeWorkflow: async () => ({}), getRunExecutionData: async () => undefined, secretsHelpers: {}, startRunnerTask: async () => ({ ok: false, error: 'no runner' }) };
+  const execute = new WorkflowExecute(additionalData, 'manual');
+  const run = await execute.run(workflow);
+  const out = {};
+  for (const [name, runs] of Object.entries(run.data.resultData.runData)) {
+    const first = runs[0];
+    if (first.error) { out[name] = { error: first.error.message }; continue; }
+    out[name] = (first.data?.main?.[0] || []).map((i) => ({ json: i.json }));
+  }
+  if (run.data.resultData.error) out.__error = run.data.resultData.error.message;
+  process.stdout.write(JSON.stringify(out, null, 1) + '\n', () => process.exit(0));
+}
+main().catch((e) => { console.error(e); process.exit(1); });
