@@ -256,6 +256,8 @@ class ApiResponse(NamedTuple):
 
 class PairedItem(TypedDict):
     item: int
+    input: NotRequired[int]
+    """Which input of a node with several (Merge); the first when absent."""
 
 
 class Item(TypedDict):

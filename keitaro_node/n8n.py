@@ -68,12 +68,16 @@ def import_n8n(
     triggers = {n["name"] for n in raw_nodes if n["type"] in TRIGGERS}
     nodes = [_node(n) for n in raw_nodes if n["type"] in BY_N8N_TYPE]
     outputs = {n["name"]: TABLE[n["type"]].outputs(n) for n in nodes}
-    connections: dict[str, dict[str, list[str]]] = {}
+    connections: dict[str, dict[str, list[Any]]] = {}
     for src, kinds in (doc.get("connections") or {}).items():
         if src in triggers or src not in outputs:
             continue
         for index, targets in enumerate((kinds or {}).get("main") or []):
-            names = [t["node"] for t in targets or [] if t.get("node") in outputs]
+            names = [
+                t["node"] if not t.get("index") else {"node": t["node"], "input": t["index"]}
+                for t in targets or []
+                if t.get("node") in outputs
+            ]
             if names and index < len(outputs[src]):
                 kind = outputs[src][index]
                 connections.setdefault(src, {}).setdefault(kind, []).extend(names)
@@ -153,7 +157,10 @@ def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict
         names = TABLE[node.type].outputs(node.config)
         outs: list[list[dict[str, Any]]] = [[] for _ in names]
         for kind, targets in kinds.items():
-            outs[names.index(kind)] += [{"node": t, "type": "main", "index": 0} for t in targets]
+            outs[names.index(kind)] += [
+                {"node": t, "type": "main", "index": workflow.inputs.get((src, kind, t), 0)}
+                for t in targets
+            ]
         connections[src] = {"main": outs}
     return {
         "name": workflow.name,

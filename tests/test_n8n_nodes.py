@@ -18,7 +18,17 @@ def test_every_supported_node_type_is_covered() -> None:
         for path in WORKFLOWS
         for node in json.loads(path.read_text(encoding="utf-8"))["nodes"]
     }
-    for kind in ("set", "if", "filter", "splitOut", "limit", "removeDuplicates", "code"):
+    for kind in (
+        "set",
+        "if",
+        "filter",
+        "splitOut",
+        "limit",
+        "removeDuplicates",
+        "code",
+        "switch",
+        "merge",
+    ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 
 

@@ -21,7 +21,7 @@ from ..limits import MAX_DEPTH
 from ..loader import json_path, load_definition, schema_dir
 from ..masking import is_sensitive_name
 from ..model import Credentials, Definition
-from .graph import connections, cycle
+from .graph import connections, cycle, inputs
 from .model import Workflow, WorkflowError, WorkflowNode
 from .nodes import TABLE, Checker
 
@@ -171,7 +171,7 @@ def _semantic_problems(
         if src not in seen:
             problems.append(f"{_where(source, lines, ['connections', src])}: unknown node {src!r}")
         flat = targets if isinstance(targets, list) else [t for v in targets.values() for t in v]
-        for target in flat:
+        for target in (t.get("node") if isinstance(t, dict) else t for t in flat):
             if target not in seen:
                 problems.append(
                     f"{_where(source, lines, ['connections', src])}: unknown node {target!r}"
@@ -256,6 +256,7 @@ def from_document(doc: Mapping[str, Any], source: Path | None = None) -> Workflo
         name=doc["name"],
         nodes=tuple(WorkflowNode(n["name"], n["type"], n) for n in doc["nodes"]),
         connections=connections(doc),
+        inputs=inputs(doc),
         credentials=doc.get("credentials"),
         env=tuple(doc.get("env", ())),
         timezone=doc.get("settings", {}).get("timezone"),

@@ -7,18 +7,37 @@ from itertools import pairwise
 from typing import Any
 
 
+def _target(value: Any) -> tuple[str, int]:
+    """A target as written: a node name (its first input), or {node, input}."""
+    if isinstance(value, dict):
+        return str(value.get("node")), int(value.get("input", 0))
+    return str(value), 0
+
+
+def _outputs(targets: Any) -> dict[str, list[Any]]:
+    return {"main": targets} if isinstance(targets, list) else dict(targets)
+
+
 def connections(doc: Mapping[str, Any]) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Source -> {output: targets}; without ``connections`` each node feeds the next."""
+    """Source -> {output: target names}; without ``connections`` each node feeds the next."""
     names = [n["name"] for n in doc["nodes"]]
     if "connections" not in doc:
         return {a: {"main": (b,)} for a, b in pairwise(names)}
-    out: dict[str, dict[str, tuple[str, ...]]] = {}
-    for source, targets in doc["connections"].items():
-        if isinstance(targets, list):
-            out[source] = {"main": tuple(targets)}
-        else:
-            out[source] = {k: tuple(v) for k, v in targets.items()}
-    return out
+    return {
+        source: {kind: tuple(_target(t)[0] for t in ts) for kind, ts in _outputs(targets).items()}
+        for source, targets in doc["connections"].items()
+    }
+
+
+def inputs(doc: Mapping[str, Any]) -> dict[tuple[str, str, str], int]:
+    """(source, output, target) -> the target's input, where it is not the first."""
+    return {
+        (source, kind, name): index
+        for source, targets in (doc.get("connections") or {}).items()
+        for kind, ts in _outputs(targets).items()
+        for name, index in map(_target, ts)
+        if index
+    }
 
 
 def cycle(

@@ -43,12 +43,15 @@ class Workflow:
     name: str
     nodes: tuple[WorkflowNode, ...]
     connections: Mapping[str, Mapping[str, tuple[str, ...]]]
+    """Source -> {output: target names}."""
     credentials: Mapping[str, Any] | None = None
     env: tuple[str, ...] = ()
     timezone: str | None = None
     """settings.timezone; None: n8n's default (GENERIC_TIMEZONE, else America/New_York)."""
     source: Path | None = None
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    inputs: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
+    """(source, output, target) -> the target's input, where it is not the first (Merge)."""
 
     def node(self, name: str) -> WorkflowNode:
         return next(n for n in self.nodes if n.name == name)

@@ -74,36 +74,61 @@ class Runner:
     async def run(self) -> RunResult:
         started = time.perf_counter()
         wf = self.workflow
-        stack: list[tuple[str, list[Item], str | None]] = [
-            (n.name, [{"json": {}}], None) for n in wf.nodes if not wf.parents(n.name)
+        stack: list[tuple[str, list[list[Item]], str | None]] = [
+            (n.name, [[{"json": {}}]], None) for n in wf.nodes if not wf.parents(n.name)
         ]
+        waiting: dict[str, dict[int, tuple[list[Item], str]]] = {}
         order: list[str] = []
         last: list[Item] = []
-        while stack:
-            name, items, parent = stack.pop(0)
+        while stack or waiting:
+            if not stack:  # what still waits for an input that never came runs with what it has
+                name, got = next(iter(waiting.items()))
+                del waiting[name]
+                stack.append(self._joined(name, got))
+            name, inputs, parent = stack.pop(0)
             node = wf.node(name)
-            outs = await self.execute(node, items, parent)
+            outs = await self.execute(node, inputs, parent)
             first = outs[next(iter(outs))] if outs else []
             self.runs[name] = NodeRun(first, parent)
             order.append(name)
-            children = [
-                (t, outs[kind], name)
-                for kind, targets in wf.connections.get(name, {}).items()
-                for t in targets
-                if outs.get(kind)
-            ]
+            children: list[tuple[str, list[list[Item]], str | None]] = []
+            for kind, targets in wf.connections.get(name, {}).items():
+                for target in targets:
+                    count = TABLE[wf.node(target).type].input_count(wf.node(target).config)
+                    if count == 1:
+                        if outs.get(kind):  # n8n runs no child of an empty output
+                            children.append((target, [outs[kind]], name))
+                        continue
+                    got = waiting.setdefault(target, {})
+                    got[wf.inputs.get((name, kind, target), 0)] = (outs.get(kind, []), name)
+                    if len(got) == count:
+                        children.append(self._joined(target, waiting.pop(target)))
             if not wf.connections.get(name):
                 last += first
             stack[0:0] = children
         elapsed = time.perf_counter() - started
         return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings)
 
-    async def execute(self, node: WorkflowNode, items: list[Item], parent: str | None) -> Outputs:
+    def _joined(
+        self, name: str, got: dict[int, tuple[list[Item], str]]
+    ) -> tuple[str, list[list[Item]], str | None]:
+        """A node with several inputs, ready: its inputs in order (missing ones empty)."""
+        count = TABLE[self.workflow.node(name).type].input_count(self.workflow.node(name).config)
+        inputs = [got[i][0] if i in got else [] for i in range(count)]
+        parent = next((got[i][1] for i in sorted(got) if got[i][0]), None)
+        return name, inputs, parent
+
+    async def execute(
+        self, node: WorkflowNode, inputs: list[list[Item]], parent: str | None
+    ) -> Outputs:
+        kind = TABLE[node.type]
         if node.get("disabled"):
-            return {"main": items}
+            return {"main": inputs[0] if inputs else []}
         if node.get("executeOnce"):
-            items = items[:1]
-        return await TABLE[node.type].run(node, items, parent, self)
+            inputs = [i[:1] for i in inputs]
+        if kind.run_inputs is not None:
+            return await kind.run_inputs(node, inputs, parent, self)
+        return await kind.run(node, inputs[0], parent, self)
 
     def path(self, value: str) -> Path:
         """A path written in the workflow: relative ones start at the workflow file's folder

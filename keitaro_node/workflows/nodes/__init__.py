@@ -13,29 +13,31 @@ from . import (
     items,
     keitaro,
     limit,
+    merge,
     noop,
     output,
     remove_duplicates,
     set,
     split,
+    switch,
 )
 from .base import COMMON, Checker, NodeType, Outputs, Problems, Run, passed
 
-TABLE: dict[str, NodeType] = {
-    module.NODE.name: module.NODE
-    for module in (
-        keitaro,
-        items,
-        split,
-        filter,
-        set,
-        noop,
-        output,
-        code,
-        if_,
-        limit,
-        remove_duplicates,
-    )
-}
+MODULES = (
+    keitaro,
+    items,
+    split,
+    filter,
+    set,
+    noop,
+    output,
+    code,
+    if_,
+    limit,
+    merge,
+    remove_duplicates,
+    switch,
+)
+TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 
 __all__ = ["COMMON", "TABLE", "Checker", "NodeType", "Outputs", "Problems", "Run", "passed"]

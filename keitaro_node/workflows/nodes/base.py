@@ -95,6 +95,12 @@ class NodeType:
     to_n8n: Callable[[WorkflowNode, Definition], dict[str, Any]] | None = None
     """This node -> n8n's type, typeVersion, parameters (and credentials)."""
     output_names: Callable[[Mapping[str, Any]], tuple[str, ...]] = lambda node: ("main",)
+    input_count: Callable[[Mapping[str, Any]], int] = lambda node: 1
+    """How many inputs the node waits for (Merge: 2 or more)."""
+    run_inputs: (
+        Callable[[WorkflowNode, list[list[Item]], str | None, Run], Awaitable[Outputs]] | None
+    ) = None
+    """For a node with several inputs: runs with all of them (``run`` gets the first)."""
     """The node's outputs in n8n's order (an error output is added by onError)."""
 
     def outputs(self, node: Mapping[str, Any]) -> tuple[str, ...]:
