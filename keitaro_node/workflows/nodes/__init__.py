@@ -7,6 +7,7 @@ table; a new node type is a module with a ``NODE`` and a line here.
 from __future__ import annotations
 
 from . import (
+    aggregate,
     code,
     filter,
     if_,
@@ -18,8 +19,10 @@ from . import (
     output,
     remove_duplicates,
     set,
+    sort,
     split,
     switch,
+    wait,
 )
 from .base import COMMON, Checker, NodeType, Outputs, Problems, Run, passed
 
@@ -34,9 +37,12 @@ MODULES = (
     code,
     if_,
     limit,
-    merge,
     remove_duplicates,
     switch,
+    merge,
+    sort,
+    aggregate,
+    wait,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 
