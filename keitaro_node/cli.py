@@ -606,12 +606,16 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .n8n import export_n8n
     from .outputs import atomic_writer
     from .workflows import load_workflow
 
-    text = json.dumps(export_n8n(load_workflow(args.workflow)), ensure_ascii=False, indent=2) + "\n"
+    warnings: list[str] = []
+    doc = export_n8n(load_workflow(args.workflow), warnings=warnings)
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    for warning in warnings:
+        err.write(f"warning: {warning} (kept for keitaro-node under 'keitaroNode')\n")
     if args.output:
         with atomic_writer(args.output) as fh:
             fh.write(text)
@@ -697,7 +701,7 @@ def main(
         if args.command == "describe":
             return cmd_describe(args, out)
         if args.command == "export-n8n":
-            return cmd_export(args, out)
+            return cmd_export(args, out, err)
         if args.command == "check":
             return cmd_check(args, out)
         return cmd_emulator(args, out, err)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,14 @@ SETTINGS = ("onError", "retryOnFail", "maxTries", "waitBetweenTries", "executeOn
 # --------------------------------------------------------------------------- import
 
 
+KEPT = "keitaroNode"
+"""Key of an exported n8n node that keeps this project's YAML node, where n8n has no exact
+counterpart (an output file, a streamed export): n8n ignores it, import reads it back."""
+
+
 def _node(raw: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(raw.get(KEPT), dict):
+        return {**raw[KEPT], "name": raw["name"]}
     kind = BY_N8N_TYPE[raw["type"]]
     node: dict[str, Any] = {"name": raw["name"], "type": kind.name}
     node.update({k: raw[k] for k in SETTINGS if k in raw})
@@ -58,7 +66,9 @@ def import_n8n(
     ):
         raise WorkflowError(f"{source}: not an n8n workflow export (no 'nodes' list)")
     unsupported = [
-        f"{n['name']!r} ({n.get('type')})" for n in raw_nodes if n.get("type") not in SUPPORTED
+        f"{n['name']!r} ({n.get('type')})"
+        for n in raw_nodes
+        if n.get("type") not in SUPPORTED and KEPT not in n
     ]
     if unsupported:
         raise WorkflowError(
@@ -66,7 +76,7 @@ def import_n8n(
             f"supported: {', '.join(SUPPORTED)}"
         )
     triggers = {n["name"] for n in raw_nodes if n["type"] in TRIGGERS}
-    nodes = [_node(n) for n in raw_nodes if n["type"] in BY_N8N_TYPE]
+    nodes = [_node(n) for n in raw_nodes if n["type"] in BY_N8N_TYPE or KEPT in n]
     outputs = {n["name"]: TABLE[n["type"]].outputs(n) for n in nodes}
     connections: dict[str, dict[str, list[Any]]] = {}
     for src, kinds in (doc.get("connections") or {}).items():
@@ -114,8 +124,11 @@ def load_n8n(path: str | Path, overrides: Mapping[str, str] | None = None) -> Wo
 # --------------------------------------------------------------------------- export
 
 
-def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict[str, Any]:
-    """n8n workflow JSON that n8n can import (credentials as a reference only)."""
+def export_n8n(
+    workflow: Workflow, definition: Definition | None = None, warnings: list[str] | None = None
+) -> dict[str, Any]:
+    """n8n workflow JSON that n8n can import (credentials as a reference only); what n8n
+    cannot express is added to ``warnings``, naming the node and the setting."""
     definition = definition or load_definition()
     unsupported = [f"{n.name!r} ({n.type})" for n in workflow.nodes if TABLE[n.type].to_n8n is None]
     if unsupported:
@@ -135,7 +148,10 @@ def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict
             "position": [0, 300],
         }
     ]
+    base = workflow.source.parent if workflow.source else Path.cwd()
     for i, node in enumerate(workflow.nodes, 1):
+        if isinstance(node.get("file"), str):  # files are read now: from the workflow's folder
+            node = replace(node, config={**node.config, "file": str(base / node.get("file"))})
         to_n8n = TABLE[node.type].to_n8n
         assert to_n8n is not None
         out: dict[str, Any] = {
@@ -144,6 +160,11 @@ def export_n8n(workflow: Workflow, definition: Definition | None = None) -> dict
             "position": [240 * i, 300],
             **to_n8n(node, definition),
         }
+        problems = TABLE[node.type].export_warnings(node)
+        if problems:
+            out[KEPT] = dict(node.config)
+            if warnings is not None:
+                warnings += [f"{node.name}: {p}" for p in problems]
         out.update({k: node.config[k] for k in SETTINGS if k in node.config})
         nodes.append(out)
     connections: dict[str, Any] = {}

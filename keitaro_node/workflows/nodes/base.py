@@ -95,6 +95,9 @@ class NodeType:
     to_n8n: Callable[[WorkflowNode, Definition], dict[str, Any]] | None = None
     """This node -> n8n's type, typeVersion, parameters (and credentials)."""
     output_names: Callable[[Mapping[str, Any]], tuple[str, ...]] = lambda node: ("main",)
+    export_warnings: Callable[[WorkflowNode], list[str]] = lambda node: []
+    """What n8n cannot express of this node: export keeps the YAML node beside the n8n one (so
+    that this project reads it back whole) and says so."""
     input_count: Callable[[Mapping[str, Any]], int] = lambda node: 1
     """How many inputs the node waits for (Merge: 2 or more)."""
     run_inputs: (

@@ -3,8 +3,12 @@ file."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from ... import outputs
-from ...model import Item
+from ...model import Definition, Item
 from ..model import WorkflowNode
 from .base import NodeType, Outputs, Run
 
@@ -13,7 +17,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return {"main": read(node, ctx)}
 
 
-def read(node: WorkflowNode, ctx: Run) -> list[Item]:
+def read(node: WorkflowNode, ctx: Run | _NoRun) -> list[Item]:
     if node.get("file"):
         return outputs.read_items(
             ctx.path(node.get("file")),
@@ -23,10 +27,37 @@ def read(node: WorkflowNode, ctx: Run) -> list[Item]:
     return [{"json": dict(obj), "pairedItem": {"item": 0}} for obj in node.get("items", [])]
 
 
+def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
+    """A Code node that returns the items (a file's items are read now and embedded)."""
+    rows = (
+        [i["json"] for i in read(node, _NoRun(node))] if node.get("file") else node.get("items", [])
+    )
+    code = "return " + json.dumps(rows, ensure_ascii=False, indent=2) + ";"
+    return {"type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": code}}
+
+
+def export_warnings(node: WorkflowNode) -> list[str]:
+    if node.get("file"):
+        return [f"the items of {node.get('file')} are embedded in a Code node as they are now"]
+    return []
+
+
+class _NoRun:
+    """Just enough of a run to read an items file at export time (paths from the cwd)."""
+
+    def __init__(self, node: WorkflowNode) -> None:
+        self.node = node
+
+    def path(self, value: str) -> Path:
+        return Path(value)
+
+
 NODE = NodeType(
     name="items",
     description="Start items: inline, or read from a JSON, NDJSON or CSV file.",
     run=run,
+    to_n8n=to_n8n,
+    export_warnings=export_warnings,
     properties={
         "items": {
             "description": "Inline items (each an object).",

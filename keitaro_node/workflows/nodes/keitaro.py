@@ -217,6 +217,16 @@ def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
     }
 
 
+def export_warnings(node: WorkflowNode) -> list[str]:
+    """Settings of this project's Keitaro node that the n8n node does not have."""
+    local = ("streamTo", "streamFormat", "rateLimit", "csvFormulas")
+    return [
+        f"{key}: {node.get(key)!r} has no counterpart in n8n's Keitaro node"
+        for key in local
+        if node.get(key) is not None
+    ]
+
+
 NODE = NodeType(
     name="keitaro",
     description="The Keitaro node: one resource operation per input item.",
@@ -265,4 +275,5 @@ NODE = NodeType(
     n8n_types=(KEITARO,),
     from_n8n=from_n8n,
     to_n8n=to_n8n,
+    export_warnings=export_warnings,
 )

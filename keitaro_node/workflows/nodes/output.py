@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ... import outputs
-from ...model import Item
+from ...model import Definition, Item
 from ..model import WorkflowNode
 from .base import NodeType, Outputs, Run, passed
 
@@ -15,10 +17,23 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return {"main": out}
 
 
+def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
+    return {"type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}}
+
+
+def export_warnings(node: WorkflowNode) -> list[str]:
+    return [
+        f"output writes {node.get('path')}: in n8n it is a No Operation node (n8n writes files "
+        "with Convert to File and Read/Write Files from Disk)"
+    ]
+
+
 NODE = NodeType(
     name="output",
     description="Write items (their json) to a file, atomically; items pass through.",
     run=run,
+    to_n8n=to_n8n,
+    export_warnings=export_warnings,
     properties={
         "path": {
             "description": "File to write. A relative path starts at the workflow file's folder.",
