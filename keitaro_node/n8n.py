@@ -29,7 +29,15 @@ IGNORED = (STICKY_NOTE,)
 """n8n node types that are not part of a run (comments on the canvas)."""
 BY_N8N_TYPE = {t: kind for kind in TABLE.values() for t in kind.n8n_types}
 SUPPORTED = (*TRIGGERS, *IGNORED, *BY_N8N_TYPE)
-SETTINGS = ("onError", "retryOnFail", "maxTries", "waitBetweenTries", "executeOnce", "disabled")
+SETTINGS = (
+    "onError",
+    "retryOnFail",
+    "maxTries",
+    "waitBetweenTries",
+    "executeOnce",
+    "disabled",
+    "alwaysOutputData",
+)
 
 
 # --------------------------------------------------------------------------- import

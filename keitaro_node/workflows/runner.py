@@ -127,8 +127,13 @@ class Runner:
         if node.get("executeOnce"):
             inputs = [i[:1] for i in inputs]
         if kind.run_inputs is not None:
-            return await kind.run_inputs(node, inputs, parent, self)
-        return await kind.run(node, inputs[0], parent, self)
+            outs = await kind.run_inputs(node, inputs, parent, self)
+        else:
+            outs = await kind.run(node, inputs[0], parent, self)
+        if node.get("alwaysOutputData") and not any(outs.values()):
+            first = next(iter(outs), "main")
+            outs = {**outs, first: [{"json": {}, "pairedItem": {"item": 0}}]}
+        return outs
 
     def path(self, value: str) -> Path:
         """A path written in the workflow: relative ones start at the workflow file's folder

@@ -21,6 +21,7 @@ from . import (
     set,
     sort,
     split,
+    summarize,
     switch,
     wait,
 )
@@ -43,6 +44,7 @@ MODULES = (
     sort,
     aggregate,
     wait,
+    summarize,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 

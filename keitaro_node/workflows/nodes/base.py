@@ -74,6 +74,10 @@ COMMON: dict[str, Any] = {
         "maximum": 5000,
     },
     "executeOnce": {"description": "Process only the first input item.", "type": "boolean"},
+    "alwaysOutputData": {
+        "description": "Output one empty item when the node would output none.",
+        "type": "boolean",
+    },
 }
 """Settings every node has, as in n8n."""
 
