@@ -14,8 +14,11 @@ from .base import NodeType, Outputs, Run, n8n_native
 _MISSING = object()
 
 
-def _names(text: Any) -> list[str]:
-    return [f.strip() for f in str(text or "").split(",") if f.strip()]
+def _names(value: Any) -> list[str]:
+    """Field names: comma-separated text, or a list (older exports)."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value]
+    return [f.strip() for f in str(value or "").split(",") if f.strip()]
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:

@@ -17,13 +17,16 @@ from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native, passed
 def _fields(value: Any) -> list[str]:
     if isinstance(value, dict):  # fieldsToCompare: {fields: [{fieldName}]} in version 1.0
         return [f.get("fieldName", "") for f in value.get("fields") or []]
+    if isinstance(value, list):
+        return [str(f).strip() for f in value]
     return [f.strip() for f in str(value or "").split(",") if f.strip()]
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
     params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
     compare = params.get("compare", "allFields")
-    dotted = not (params.get("options") or {}).get("disableDotNotation", False)
+    options = params.get("options") or {}
+    dotted = not options.get("disableDotNotation", False)
     seen: set[str] = set()
     out = []
     for i, item in enumerate(passed(items)):
@@ -34,7 +37,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
                 raise NodeFailed(
                     node.name, i, "No fields specified. Please add a field to compare on", None
                 )
-            key: Any = [get_path(data, f) if dotted else data.get(f) for f in fields]
+            key: Any = {f: get_path(data, f) if dotted else data.get(f) for f in fields}
         elif compare == "allFieldsExcept":
             skip = set(_fields(params.get("fieldsToExclude")))
             key = {k: v for k, v in data.items() if k not in skip}
@@ -43,7 +46,8 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         text = json.dumps(key, sort_keys=True, ensure_ascii=False)
         if text not in seen:
             seen.add(text)
-            out.append(item)
+            # removeOtherFields: only the fields compared stay
+            out.append({**item, "json": key} if options.get("removeOtherFields") else item)
     return {"main": out}
 
 
