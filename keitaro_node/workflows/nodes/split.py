@@ -14,11 +14,12 @@ from ..values import get_path, unset_path
 from .base import NodeType, Outputs, Run
 
 SPLIT_OUT = "n8n-nodes-base.splitOut"
-KEYS = ("include", "fieldsToInclude", "destinationFieldName", "disableDotNotation")
 
 
-def _names(text: Any) -> list[str]:
-    return [f.strip().removeprefix("$json.") for f in str(text or "").split(",") if f.strip()]
+def _names(value: Any) -> list[str]:
+    """Field names: comma-separated text, or a list (older exports)."""
+    parts = value if isinstance(value, list) else str(value or "").split(",")
+    return [str(f).strip().removeprefix("$json.") for f in parts if str(f).strip()]
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
@@ -147,8 +148,8 @@ NODE = NodeType(
             "enum": ["noOtherFields", "allOtherFields", "selectedOtherFields"],
         },
         "fieldsToInclude": {
-            "description": "Comma-separated, with selectedOtherFields.",
-            "type": "string",
+            "description": "Comma-separated (or a list), with selectedOtherFields.",
+            "type": ["string", "array"],
         },
         "destinationFieldName": {"description": "Names for the split values.", "type": "string"},
         "disableDotNotation": {"description": "Field names are literal.", "type": "boolean"},
