@@ -121,7 +121,7 @@ def _condition(
     operator = condition.get("operator") or {}
     kind, operation = operator.get("type", "string"), operator.get("operation", "equals")
     right_kind = operator.get("rightType", kind)
-    strict = options.get("typeValidation", "strict") == "strict"
+    strict = options.get("typeValidation") == "strict"  # absent: loose, as in n8n
     version = int(options.get("version", 1))
     raw_left, raw_right = condition.get("leftValue"), condition.get("rightValue")
     left_ok, left = _parse(raw_left, kind, strict, version, zone)
