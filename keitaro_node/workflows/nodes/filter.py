@@ -9,7 +9,7 @@ from typing import Any
 from ... import expressions
 from ...model import Definition, Item
 from ..model import WorkflowNode
-from .base import Checker, NodeType, Outputs, Problems, Run, passed
+from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native, passed
 from .if_ import decide
 
 FILTER = "n8n-nodes-base.filter"
@@ -33,8 +33,7 @@ def check(node: Mapping[str, Any], checker: Checker) -> Problems:
     return []
 
 
-def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return {"typeVersion": raw.get("typeVersion", 1), "parameters": raw.get("parameters") or {}}
+from_n8n = n8n_native(FILTER, 2)["from_n8n"]
 
 
 def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:

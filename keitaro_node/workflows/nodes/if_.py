@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ... import expressions
-from ...model import Definition, Item
+from ...model import Item
 from ..conditions import ConditionError, passes, passes_v1
 from ..model import NodeFailed, WorkflowNode
-from .base import NodeType, Outputs, Run
+from .base import NodeType, Outputs, Run, n8n_native
 
 IF = "n8n-nodes-base.if"
 
@@ -47,29 +47,11 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return out
 
 
-def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return {"typeVersion": raw.get("typeVersion", 1), "parameters": raw.get("parameters") or {}}
-
-
-def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
-    return {
-        "type": IF,
-        "typeVersion": node.get("typeVersion", 2),
-        "parameters": node.get("parameters") or {},
-    }
-
-
 NODE = NodeType(
     name="if",
     description="Route each item to the 'true' or 'false' output (n8n's If node).",
     run=run,
-    properties={
-        "typeVersion": {"description": "n8n's If version (1, 2, 2.1, 2.2).", "type": "number"},
-        "parameters": {"description": "n8n's If parameters (conditions, …).", "type": "object"},
-    },
     required=("parameters",),
-    n8n_types=(IF,),
-    from_n8n=from_n8n,
-    to_n8n=to_n8n,
     output_names=lambda node: ("true", "false"),
+    **n8n_native(IF, 2),
 )
