@@ -118,6 +118,18 @@ def _by_fields(
 
     join = params.get("joinMode", "keepMatches")
     source = params.get("outputDataFrom", "both")
+    if not left or not right:  # n8n's shortcuts when an input is empty
+        nothing = (
+            join == "keepMatches"
+            or (join == "keepNonMatches" and source == ("input1" if not left else "input2"))
+            or (join == "enrichInput1" and not left)
+            or (join == "enrichInput2" and not right)
+        )
+        if nothing:
+            return []
+        return [_item(i["json"], n, 0) for n, i in enumerate(left)] + [
+            _item(i["json"], n, 1) for n, i in enumerate(right)
+        ]
     first_only = options.get("multipleMatches") == "first"
     index: dict[str, list[int]] = {}
     for n, item in enumerate(right):
