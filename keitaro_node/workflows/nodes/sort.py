@@ -1,18 +1,17 @@
-"""``sort``: sort the items by fields, ascending or descending (n8n's Sort, simple mode), or
-shuffle them (random mode)."""
+"""``sort``: sort the items by fields, ascending or descending (n8n's Sort, simple mode), by a
+comparison written in JavaScript (code mode, in the sandbox), or shuffle them (random mode)."""
 
 from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Mapping
 from typing import Any
 
 from ... import expressions
 from ...model import Item
-from ..model import WorkflowNode
+from ..model import NodeFailed, WorkflowNode
 from ..values import get_path
-from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native, passed
+from .base import NodeType, Outputs, Run, n8n_native, passed
 
 
 def _compare(a: Any, b: Any) -> int:
@@ -32,6 +31,10 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     if params.get("type") == "random":
         random.shuffle(out)
         return {"main": out}
+    if params.get("type") == "code":
+        return {
+            "main": [out[i] for i in _by_code(node, params.get("code", ""), items, parent, ctx)]
+        }
     dotted = not (params.get("options") or {}).get("disableDotNotation", False)
     fields = (params.get("sortFieldsUi") or {}).get("sortField") or []
 
@@ -48,22 +51,26 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return {"main": sorted(out, key=functools.cmp_to_key(order))}
 
 
-def check(node: Mapping[str, Any], checker: Checker) -> Problems:
-    if (node.get("parameters") or {}).get("type") == "code":
-        return [
-            (
-                ["parameters", "type"],
-                "Sort with code is not supported: sort in a Code node (return "
-                "items.sort(…)) or by fields",
-            )
-        ]
-    return []
+def _by_code(
+    node: WorkflowNode, code: str, items: list[Item], parent: str | None, ctx: Run
+) -> list[int]:
+    """The order n8n's "code" mode gives: the code compares items ``a`` and ``b`` (in the
+    sandbox, like a Code node)."""
+    script = (
+        "const compare = (a, b) => {\n" + code + "\n};\n"
+        "return items.map((item, i) => [item, i]).sort((x, y) => compare(x[0], y[0]))"
+        ".map((pair) => pair[1]);"
+    )
+    try:
+        order, _ = expressions.run_code(script, ctx.context(items, 0, parent))
+    except expressions.ScriptError as exc:
+        raise NodeFailed(node.name, 0, str(exc), None) from None
+    return [int(i) for i in order]
 
 
 NODE = NodeType(
     name="sort",
     description="Sort items by fields, or shuffle them (n8n's Sort).",
     run=run,
-    check=check,
     **n8n_native("n8n-nodes-base.sort", 1),
 )
