@@ -30,6 +30,7 @@ IGNORED = (STICKY_NOTE,)
 BY_N8N_TYPE = {t: kind for kind in TABLE.values() for t in kind.n8n_types}
 SUPPORTED = (*TRIGGERS, *IGNORED, *BY_N8N_TYPE)
 SETTINGS = (
+    "position",
     "onError",
     "retryOnFail",
     "maxTries",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .n8n_nodes.pins import WORKFLOWS, compare
+from .n8n_nodes.pins import STOPPED, WORKFLOWS, compare
 
 
 def test_every_supported_node_type_is_covered() -> None:
@@ -28,12 +28,16 @@ def test_every_supported_node_type_is_covered() -> None:
         "code",
         "switch",
         "merge",
+        "sort",
+        "aggregate",
+        "summarize",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
 def test_nodes_give_n8ns_output(path: Path) -> None:
-    assert json.loads(path.read_text(encoding="utf-8"))["pinData"], "nothing pinned"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["pinData"] or doc.get(STOPPED), "nothing pinned"
     problems = compare(path)
     assert not problems, "\n".join(problems)

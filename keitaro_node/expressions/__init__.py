@@ -81,10 +81,13 @@ def default_timezone() -> str:
 
 @dataclass(frozen=True)
 class NodeRun:
-    """What an executed workflow node produced, and the node it read from."""
+    """What an executed workflow node produced, and the node it read from (for a node with
+    several inputs, ``sources``: the node each input came from, which a pairedItem's ``input``
+    picks)."""
 
     items: Sequence[Item]
     parent: str | None = None
+    sources: Sequence[str | None] = ()
 
 
 @dataclass(frozen=True)

@@ -142,10 +142,14 @@ class Sandbox:
             if runs is not self.runs_of:
                 self.forget_runs()
                 self.runs_of = runs
-            for name, node_run in runs.items():  # NodeRun: .items, .parent
+            for name, node_run in runs.items():  # NodeRun: .items, .parent, .sources
                 run_items = node_run.items
                 if self.runs.get(name) is not run_items:
-                    payload = {"items": list(run_items), "parent": node_run.parent}
+                    payload = {
+                        "items": list(run_items),
+                        "parent": node_run.parent,
+                        "sources": list(node_run.sources),
+                    }
                     self._call(self._host["run"], name, json.dumps(payload, default=str))
                     self.runs[name], loaded = run_items, True
         if env is not self.env:

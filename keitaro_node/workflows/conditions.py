@@ -274,17 +274,22 @@ def passes_v1(conditions: Mapping[str, Any], combine: str) -> bool:
     return all(results) if combine == "all" else any(results)
 
 
+def _v1_empty(value: Any) -> bool:
+    """If version 1's isEmpty: undefined, null, "", NaN, or an object or array without entries."""
+    if isinstance(value, dict | list):
+        return not value
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
 def _v1_rule(kind: str, rule: Mapping[str, Any]) -> bool:
-    op = rule.get("operation", "equal" if kind != "dateTime" else "after")
+    op = rule.get("operation", {"dateTime": "after", "number": "smaller"}.get(kind, "equal"))
     a = rule.get("value1")
     b = rule.get("value2")
     if kind == "boolean":
         a, b = bool(a) if a is not None else False, bool(b) if b is not None else False
     if kind == "number":
-        if op == "isEmpty":
-            return a is None or a == "" or (isinstance(a, float) and math.isnan(a))
-        if op == "isNotEmpty":
-            return not (a is None or a == "" or (isinstance(a, float) and math.isnan(a)))
+        if op in ("isEmpty", "isNotEmpty"):
+            return _v1_empty(a) == (op == "isEmpty")
         a = 0 if a is None else a
         b = 0 if b is None else b
     if kind == "dateTime":
@@ -305,8 +310,8 @@ def _v1_rule(kind: str, rule: Mapping[str, Any]) -> bool:
             "notStartsWith": not a_text.startswith(b_text),
             "endsWith": a_text.endswith(b_text),
             "notEndsWith": not a_text.endswith(b_text),
-            "isEmpty": a in (None, ""),
-            "isNotEmpty": a not in (None, ""),
+            "isEmpty": _v1_empty(a),
+            "isNotEmpty": not _v1_empty(a),
         }
         if op in string_ops:
             return bool(string_ops[op])

@@ -26,6 +26,7 @@ class NodeFailed(KeitaroNodeError):
         super().__init__(f"node {node!r}, item {item_index}: {message}", description=description)
         self.node = node
         self.item_index = item_index
+        self.reason = message
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,30 @@ class Workflow:
         return [
             src for src, outs in self.connections.items() if any(name in t for t in outs.values())
         ]
+
+    def ancestors(self, name: str) -> set[str]:
+        found: set[str] = set()
+        todo = self.parents(name)
+        while todo:
+            node = todo.pop()
+            if node not in found:
+                found.add(node)
+                todo += self.parents(node)
+        return found
+
+    def slots(self, name: str) -> int:
+        """How many inputs of the node are connected, as n8n counts them (up to the last one
+        connected): a node with one waits for nothing."""
+        return 1 + max(
+            (i for (_, _, target), i in self.inputs.items() if target == name), default=0
+        )
+
+    def place(self, name: str) -> tuple[float, float]:
+        """Where the node is drawn, (y, x): n8n runs the children of a node top to bottom,
+        then left to right. A node without ``position`` is placed as export-n8n draws it."""
+        index = next(i for i, n in enumerate(self.nodes, 1) if n.name == name)
+        x, y = self.node(name).get("position") or (240 * index, 300)
+        return float(y), float(x)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Running a workflow: n8n's v1 order (depth first: after a node, each child reached by a
-non-empty output goes to the front of the stack), start nodes receive one empty item as after
-n8n's manual trigger, and each node runs through its type in the node table."""
+non-empty output goes to the front of the stack, the top one on the canvas first; a node with
+several inputs waits for all of them, or for the end), start nodes receive one empty item as
+after n8n's manual trigger, and each node runs through its type in the node table."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ from ..model import Credentials, Item
 from .document import resolve_credentials
 from .model import NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
 from .nodes import TABLE, Outputs
+
+Task = tuple[str, list[list[Item]], str | None, tuple[str | None, ...]]
+"""A node ready to run: its name, its inputs, the node its (first) input came from, and the
+node each input came from (for a node with several)."""
 
 
 class Runner:
@@ -74,49 +79,60 @@ class Runner:
     async def run(self) -> RunResult:
         started = time.perf_counter()
         wf = self.workflow
-        stack: list[tuple[str, list[list[Item]], str | None]] = [
-            (n.name, [[{"json": {}}]], None) for n in wf.nodes if not wf.parents(n.name)
+        stack: list[Task] = [
+            (n.name, [[{"json": {}}]], None, ())
+            for n in sorted(wf.nodes, key=lambda n: wf.place(n.name))
+            if not wf.parents(n.name)
         ]
         waiting: dict[str, dict[int, tuple[list[Item], str]]] = {}
         order: list[str] = []
         last: list[Item] = []
-        while stack or waiting:
-            if not stack:  # what still waits for an input that never came runs with what it has
-                name, got = next(iter(waiting.items()))
-                del waiting[name]
-                stack.append(self._joined(name, got))
-            name, inputs, parent = stack.pop(0)
+        while stack or (stack := self._unblocked(waiting)):
+            name, inputs, parent, sources = stack.pop(0)
             node = wf.node(name)
             outs = await self.execute(node, inputs, parent)
             first = outs[next(iter(outs))] if outs else []
-            self.runs[name] = NodeRun(first, parent)
+            self.runs[name] = NodeRun(first, parent, sources)
             order.append(name)
-            children: list[tuple[str, list[list[Item]], str | None]] = []
+            children: list[Task] = []
             for kind, targets in wf.connections.get(name, {}).items():
                 for target in targets:
-                    count = TABLE[wf.node(target).type].input_count(wf.node(target).config)
-                    if count == 1:
-                        if outs.get(kind):  # n8n runs no child of an empty output
-                            children.append((target, [outs[kind]], name))
+                    if not outs.get(kind):  # n8n passes no empty output on
+                        continue
+                    if wf.slots(target) == 1:
+                        children.append((target, [outs[kind]], name, ()))
                         continue
                     got = waiting.setdefault(target, {})
-                    got[wf.inputs.get((name, kind, target), 0)] = (outs.get(kind, []), name)
-                    if len(got) == count:
+                    got[wf.inputs.get((name, kind, target), 0)] = (outs[kind], name)
+                    if len(got) == wf.slots(target):
                         children.append(self._joined(target, waiting.pop(target)))
             if not wf.connections.get(name):
                 last += first
-            stack[0:0] = children
+            stack[0:0] = sorted(children, key=lambda task: wf.place(task[0]))
         elapsed = time.perf_counter() - started
         return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings)
 
-    def _joined(
-        self, name: str, got: dict[int, tuple[list[Item], str]]
-    ) -> tuple[str, list[list[Item]], str | None]:
+    def _unblocked(self, waiting: dict[str, dict[int, tuple[list[Item], str]]]) -> list[Task]:
+        """When nothing else can run, n8n runs each node still waiting for an input that will
+        not come, with the inputs it has: if it has those it requires (Choose Branch: all) and
+        none of its ancestors is waiting too."""
+        ready = []
+        blocked = set(waiting)
+        for name, got in list(waiting.items()):
+            node = self.workflow.node(name)
+            required = TABLE[node.type].required_inputs(node.config)
+            if not set(required) <= got.keys() or self.workflow.ancestors(name) & blocked:
+                continue
+            ready.append(self._joined(name, waiting.pop(name)))
+        return ready
+
+    def _joined(self, name: str, got: dict[int, tuple[list[Item], str]]) -> Task:
         """A node with several inputs, ready: its inputs in order (missing ones empty)."""
-        count = TABLE[self.workflow.node(name).type].input_count(self.workflow.node(name).config)
+        node = self.workflow.node(name)
+        count = max(TABLE[node.type].input_count(node.config), self.workflow.slots(name))
         inputs = [got[i][0] if i in got else [] for i in range(count)]
-        parent = next((got[i][1] for i in sorted(got) if got[i][0]), None)
-        return name, inputs, parent
+        sources = tuple(got[i][1] if i in got else None for i in range(count))
+        return name, inputs, next(s for s in sources if s is not None), sources
 
     async def execute(
         self, node: WorkflowNode, inputs: list[list[Item]], parent: str | None

@@ -118,6 +118,86 @@ def convert(name: str, value: Any, kind: str) -> Any:
     return value
 
 
+def equal_key(value: Any) -> Any:
+    """A hashable stand-in for a JSON value: two values have equal keys exactly when lodash's
+    isEqual finds them equal (numbers by value, so 1 and 1.0 are one; key order ignored)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, int | float):
+        return ("number", float(value))
+    if isinstance(value, list):
+        return ("array", tuple(equal_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("object", frozenset((k, equal_key(v)) for k, v in value.items()))
+    return ("other", repr(value))
+
+
+def js_type(value: Any) -> str:
+    """JavaScript's typeof for a JSON value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "string" if isinstance(value, str) else "object"
+
+
+def js_less(a: Any, b: Any, missing: Any = None) -> bool:
+    """JavaScript's ``a < b`` (lodash's lt) for JSON values: arrays and objects as their text,
+    two texts by UTF-16 code units, anything else as numbers (``missing``: undefined, NaN)."""
+
+    def primitive(v: Any) -> Any:
+        if isinstance(v, list):
+            return ",".join(
+                ""
+                if x is None
+                else str(primitive(x))
+                if isinstance(x, list | dict)
+                else js_string(x)
+                for x in v
+            )
+        return "[object Object]" if isinstance(v, dict) else v
+
+    x, y = primitive(a), primitive(b)
+    if isinstance(x, str) and isinstance(y, str):
+        return x.encode("utf-16-be") < y.encode("utf-16-be")
+    nx = math.nan if x is missing and missing is not None else js_number(x)
+    ny = math.nan if y is missing and missing is not None else js_number(y)
+    return nx < ny
+
+
+def fuzzy_equal(a: Any, b: Any, missing: Any) -> bool:
+    """n8n's fuzzyCompare (version 1), as the Merge node matches fields with "Fuzzy Compare":
+    "1" is 1, "true" is true, 1 is true, null, "" and [] are one another and a missing
+    field, and a text holding JSON is the object it writes. ``missing`` marks an absent field."""
+
+    def kind(v: Any) -> str:
+        return "undefined" if v is missing else js_type(v)
+
+    def empty(v: Any) -> bool:
+        return v is None or v == "" or v == []
+
+    ka, kb = kind(a), kind(b)
+    if a is not None and b is not None and ka == kb:
+        return ka == "undefined" or equal_key(a) == equal_key(b)
+    if (empty(a) and (empty(b) or kb == "undefined")) or (ka == "undefined" and empty(b)):
+        return True
+    for x, y, kx, ky in ((a, b, ka, kb), (b, a, kb, ka)):
+        if kx == "number" and ky == "string":
+            return bool(js_string(x) == y)
+        if kx == "object" and x is not None and ky == "string":
+            try:
+                return bool(equal_key(json.loads(y)) == equal_key(x))
+            except ValueError:
+                return False
+        if kx == "boolean" and ky == "string" and y.lower() == ("true" if x else "false"):
+            return True
+        if kx == "boolean" and ky == "number" and y == (1 if x else 0):
+            return True
+        if kx == "boolean" and ky == "string" and y == ("1" if x else "0"):
+            return True
+    return ka != "undefined" and kb != "undefined" and equal_key(a) == equal_key(b)
+
+
 def _path(dotted: str) -> list[str | int]:
     """lodash's path syntax: ``a.b[0].c`` -> ['a', 'b', 0, 'c']."""
     parts: list[str | int] = []
@@ -144,7 +224,7 @@ def get_path(source: Any, dotted: str, default: Any = None) -> Any:
     for key in _path(dotted):
         if not _has(node, key):
             return default
-        node = node[key]
+        node = node[int(key)] if isinstance(node, list) else node[str(key)]
     return node
 
 
@@ -168,7 +248,15 @@ def unset_path(target: Any, dotted: str) -> None:
 def _has(node: Any, key: str | int) -> bool:
     if isinstance(node, dict):
         return str(key) in node
-    return isinstance(node, list) and isinstance(key, int) and key < len(node)
+    index = _index(key)
+    return isinstance(node, list) and index is not None and index < len(node)
+
+
+def _index(key: str | int) -> int | None:
+    """An array index as lodash reads one: ``[0]`` or ``.0``."""
+    if isinstance(key, int):
+        return key
+    return int(key) if key.isascii() and key.isdigit() else None
 
 
 def _put(node: Any, key: str | int, value: Any) -> None:

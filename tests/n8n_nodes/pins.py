@@ -25,6 +25,8 @@ from keitaro_node.workflows import NodeFailed, run_workflow
 HERE = Path(__file__).resolve().parent
 ORACLE = HERE.parent / "oracle"
 WORKFLOWS = sorted((HERE / "workflows").glob("*.json"))
+STOPPED = "n8nStopped"
+"""Where n8n's run stopped (node and message), when it did: ours must stop there too."""
 
 
 def n8n_outputs(path: Path) -> dict[str, Any]:
@@ -47,17 +49,24 @@ def ours(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def compare(path: Path) -> list[str]:
-    """The nodes whose items differ from the pinned ones (n8n's), each with both."""
-    pinned = json.loads(path.read_text(encoding="utf-8"))["pinData"]
+    """The nodes whose items differ from the pinned ones (n8n's), each with both; a run that
+    stops must stop where n8n's did, with n8n's message."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    pinned, failed = doc["pinData"], doc.get(STOPPED)
     try:
         got = ours(path)
     except NodeFailed as exc:
-        return [f"{path.name}: the run stopped: {exc.message}"]
+        if failed == {"node": exc.node, "message": exc.reason}:
+            return []
+        return [f"{path.name}: the run stopped: {exc.message}; n8n: {failed}"]
+    if failed:
+        return [f"{path.name}: n8n stopped at {failed}, this run did not"]
+    extra = sorted(set(got) - set(pinned) - {"Data"})  # nodes n8n did not run
     return [
         f"{path.name}: {name}\n  n8n:  {items}\n  ours: {got.get(name)}"
         for name, items in pinned.items()
         if got.get(name) != items
-    ]
+    ] + [f"{path.name}: {name} ran here, not in n8n" for name in extra]
 
 
 def pin(path: Path) -> None:
@@ -68,6 +77,10 @@ def pin(path: Path) -> None:
         for name, items in outputs.items()
         if isinstance(items, list) and name not in ("Start", "Data")
     }
+    doc.pop(STOPPED, None)
+    for name, items in outputs.items():
+        if isinstance(items, dict) and name != "__error":
+            doc[STOPPED] = {"node": name, "message": items["error"]}
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

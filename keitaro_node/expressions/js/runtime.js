@@ -16,17 +16,26 @@ function runOf(name) {
   if (run === null) throw nodeError('Referenced node is unexecuted', `node "${name}" has not run yet`);
   return run;
 }
-// Follow pairedItem back from the current input item (item `index` of the parent's output).
+// Follow pairedItem back from the current input item (item `index` of the parent's output),
+// along every link (a merged item has several; `input` picks the source of a node with several
+// inputs): the one item of node `name` they reach.
 function pairedItem(name, index) {
-  let node = S.parent, at = index;
-  while (node !== null && node !== undefined) {
-    const run = S.runs[node];
-    if (!run || at === undefined || at >= run.items.length) break;
-    if (node === name) return run.items[at];
+  const found = new Set();
+  const todo = [[S.parent, index]];
+  for (let steps = 0; todo.length && steps < 100000; steps++) {
+    const [node, at] = todo.pop();
+    const run = node === null || node === undefined ? undefined : S.runs[node];
+    if (!run || at === undefined || at >= run.items.length) continue;
+    if (node === name) { found.add(run.items[at]); continue; }
     const paired = run.items[at].pairedItem;
-    at = paired === undefined ? at : typeof paired === 'number' ? paired : Array.isArray(paired) ? (paired[0] || {}).item : paired.item;
-    node = run.parent;
+    const links = paired === undefined ? [at] : Array.isArray(paired) ? paired : [paired];
+    for (const link of links) {
+      const { item, input } = typeof link === 'number' ? { item: link } : link || {};
+      todo.push([run.sources && run.sources.length ? run.sources[input || 0] : run.parent, item]);
+    }
   }
+  if (found.size === 1) return found.values().next().value;
+  if (found.size > 1) throw nodeError('Multiple matches found', `Multiple matching items for item [${index}]`);
   throw nodeError(`Paired item data unavailable: no paired item leads back to node "${name}"`);
 }
 function nodeProxy(name) {

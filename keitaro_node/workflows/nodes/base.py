@@ -53,6 +53,14 @@ COMMON: dict[str, Any] = {
         "minLength": 1,
     },
     "notes": {"description": "Free text.", "type": "string"},
+    "position": {
+        "description": "[x, y] on n8n's canvas: n8n runs the children of a node top to bottom, "
+        "then left to right (default: as export-n8n draws the nodes, in the order written).",
+        "type": "array",
+        "items": {"type": "number"},
+        "minItems": 2,
+        "maxItems": 2,
+    },
     "disabled": {"description": "A disabled node passes its input through.", "type": "boolean"},
     "onError": {
         "description": "stopWorkflow (default), continueRegularOutput (error items in the "
@@ -108,9 +116,12 @@ class NodeType:
         Callable[[WorkflowNode, list[list[Item]], str | None, Run], Awaitable[Outputs]] | None
     ) = None
     """For a node with several inputs: runs with all of them (``run`` gets the first)."""
-    """The node's outputs in n8n's order (an error output is added by onError)."""
+    required_inputs: Callable[[Mapping[str, Any]], tuple[int, ...]] = lambda node: ()
+    """n8n's requiredInputs: the inputs that must have data for the node to run while another
+    input has none (none named: any one input will do)."""
 
     def outputs(self, node: Mapping[str, Any]) -> tuple[str, ...]:
+        """The node's outputs in n8n's order (an error output is added by onError)."""
         names = self.output_names(node)
         return (*names, "error") if node.get("onError") == "continueErrorOutput" else names
 

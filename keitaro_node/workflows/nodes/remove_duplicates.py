@@ -3,15 +3,17 @@ selected fields (n8n's Remove Duplicates, "Remove Items Repeated Within Current 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
+from functools import cmp_to_key
 from typing import Any
 
 from ... import expressions
 from ...model import Item
 from ..model import NodeFailed, WorkflowNode
-from ..values import get_path
+from ..values import equal_key, get_path, js_less, js_type, set_path
 from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native, passed
+
+_MISSING = object()
 
 
 def _fields(value: Any) -> list[str]:
@@ -22,33 +24,106 @@ def _fields(value: Any) -> list[str]:
     return [f.strip() for f in str(value or "").split(",") if f.strip()]
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
-    params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
+def _leaves(data: Any, prefix: str = "") -> list[str]:
+    """n8n's flattenKeys: the dotted path of every leaf (an empty object or array has none)."""
+    if isinstance(data, dict | list):
+        pairs = data.items() if isinstance(data, dict) else enumerate(data)
+        return [leaf for k, v in pairs for leaf in _leaves(v, f"{prefix}{k}.")]
+    return [prefix[:-1]]
+
+
+def _keys(
+    node: WorkflowNode, params: Mapping[str, Any], items: list[Item], dotted: bool
+) -> list[str]:
+    """The fields compared, as n8n lists them: every field of every item, those of the first
+    item but the excluded ones, or the selected ones."""
     compare = params.get("compare", "allFields")
+    if compare == "selectedFields":
+        fields = _fields(params.get("fieldsToCompare"))
+        if not fields:
+            raise NodeFailed(
+                node.name, 0, "No fields specified. Please add a field to compare on", None
+            )
+        return fields
+    names = (lambda data: _leaves(data)) if dotted else (lambda data: list(data))
+    if compare == "allFieldsExcept":
+        skip = _fields(params.get("fieldsToExclude"))
+        if not skip:
+            raise NodeFailed(
+                node.name,
+                0,
+                "No fields specified. Please add a field to exclude from comparison",
+                None,
+            )
+        return [k for k in names(items[0]["json"]) if k not in skip]
+    return list(dict.fromkeys(k for item in items for k in names(item["json"])))
+
+
+def _validate(node: WorkflowNode, items: list[Item], keys: list[str], value: Any) -> None:
+    """n8n refuses to compare a field that some item lacks, or whose type varies (from version
+    1.1 a null may stand in any type)."""
+    for key in keys:
+        if not key:
+            raise NodeFailed(node.name, 0, "Name of field to compare is blank", None)
+        seen = None
+        for item in items:
+            v = value(item["json"], key)
+            if v is None and float(node.get("typeVersion", 2)) > 1:
+                continue
+            if v is _MISSING:
+                raise NodeFailed(
+                    node.name, 0, f"'{key}' field is missing from some input items", None
+                )
+            kind = js_type(v)
+            if seen is not None and kind != seen:
+                raise NodeFailed(node.name, 0, f"'{key}' isn't always the same type", None)
+            seen = kind
+
+
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+    if not items:
+        return {"main": []}
+    params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
     options = params.get("options") or {}
     dotted = not options.get("disableDotNotation", False)
-    seen: set[str] = set()
-    out = []
-    for i, item in enumerate(passed(items)):
-        data = item["json"]
-        if compare == "selectedFields":
-            fields = _fields(params.get("fieldsToCompare"))
-            if not fields:
-                raise NodeFailed(
-                    node.name, i, "No fields specified. Please add a field to compare on", None
-                )
-            key: Any = {f: get_path(data, f) if dotted else data.get(f) for f in fields}
-        elif compare == "allFieldsExcept":
-            skip = set(_fields(params.get("fieldsToExclude")))
-            key = {k: v for k, v in data.items() if k not in skip}
+
+    def value(data: dict[str, Any], key: str) -> Any:
+        return get_path(data, key, _MISSING) if dotted else data.get(key, _MISSING)
+
+    keys = _keys(node, params, items, dotted)
+    marks = [tuple(equal_key(value(item["json"], k)) for k in keys) for item in items]
+
+    def order(a: int, b: int) -> int:  # n8n sorts the items on the fields (lodash's lt) ...
+        for n, k in enumerate(keys):
+            if marks[a][n] != marks[b][n]:
+                less = js_less(value(items[a]["json"], k), value(items[b]["json"], k), _MISSING)
+                return -1 if less else 1
+        return 0
+
+    ranked = sorted(range(len(items)), key=cmp_to_key(order))
+    _validate(node, [items[i] for i in ranked], keys, value)
+    dropped, kept_mark = set(), marks[ranked[0]]
+    for i in ranked[1:]:  # ... and drops each item equal to the one before it in that order
+        if marks[i] == kept_mark:
+            dropped.add(i)
         else:
-            key = data
-        text = json.dumps(key, sort_keys=True, ensure_ascii=False)
-        if text not in seen:
-            seen.add(text)
-            # removeOtherFields: only the fields compared stay
-            out.append({**item, "json": key} if options.get("removeOtherFields") else item)
-    return {"main": out}
+            kept_mark = marks[i]
+    kept = [item for i, item in enumerate(items) if i not in dropped]
+    if options.get("removeOtherFields"):  # lodash's pick: only the fields compared stay
+        picked: list[Item] = []
+        for item in kept:
+            data: dict[str, Any] = {}
+            for k in keys:
+                if (v := value(item["json"], k)) is not _MISSING:
+                    set_path(data, k, v) if dotted else data.__setitem__(k, v)
+            picked.append({"json": data})
+        kept = picked
+    return {"main": passed(kept) if options.get("removeOtherFields") else _paired(items, kept)}
+
+
+def _paired(items: list[Item], kept: list[Item]) -> list[Item]:
+    index = {id(item): i for i, item in enumerate(items)}
+    return [{"json": item["json"], "pairedItem": {"item": index[id(item)]}} for item in kept]
 
 
 def check(node: Mapping[str, Any], checker: Checker) -> Problems:
