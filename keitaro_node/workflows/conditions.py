@@ -289,7 +289,7 @@ def _v1_rule(kind: str, rule: Mapping[str, Any]) -> bool:
         a, b = bool(a) if a is not None else False, bool(b) if b is not None else False
     if kind == "number":
         if op in ("isEmpty", "isNotEmpty"):
-            return _v1_empty(a) == (op == "isEmpty")
+            return _v1_empty(a) is (op == "isEmpty")
         a = 0 if a is None else a
         b = 0 if b is None else b
     if kind == "dateTime":
