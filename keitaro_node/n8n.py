@@ -111,7 +111,16 @@ def import_n8n(
     if overrides:
         result = apply_overrides(result, overrides, source)
     check_document(result, source, text)
-    return from_document(result, Path(source) if source != "<n8n>" else None)
+    workflow = from_document(result, Path(source) if source != "<n8n>" else None)
+    order = (doc.get("settings") or {}).get("executionOrder")
+    if order != "v1":
+        written = f"is {order!r}" if order else "is not set (n8n's legacy order, 'v0')"
+        note = (
+            f"settings.executionOrder {written}: the workflow runs here in the v1 order of "
+            "new n8n 1.x workflows (nodes with several inputs may run differently)"
+        )
+        workflow = replace(workflow, warnings=(*workflow.warnings, note))
+    return workflow
 
 
 def load_n8n(path: str | Path, overrides: Mapping[str, str] | None = None) -> Workflow:

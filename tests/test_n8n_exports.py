@@ -213,3 +213,16 @@ def test_export_drops_nothing_silently() -> None:
     assert any("streamTo" in w for w in warnings)
     clicks = next(n for n in doc["nodes"] if "keitaroNode" in n)
     assert clicks["keitaroNode"]["streamTo"] == "out/clicks.ndjson"
+
+
+def test_an_export_in_n8ns_legacy_order_is_run_in_v1_order_and_says_so() -> None:
+    doc: dict[str, Any] = {
+        "nodes": [{"name": "Pass", "type": "n8n-nodes-base.noOp", "parameters": {}}],
+        "connections": {},
+    }
+    legacy = asyncio.run(run_workflow(import_n8n(doc), environ={}))
+    assert any("executionOrder is not set" in w for w in legacy.warnings)
+    current = asyncio.run(
+        run_workflow(import_n8n({**doc, "settings": {"executionOrder": "v1"}}), environ={})
+    )
+    assert not current.warnings

@@ -53,6 +53,9 @@ class Workflow:
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
     inputs: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
     """(source, output, target) -> the target's input, where it is not the first (Merge)."""
+    warnings: tuple[str, ...] = ()
+    """What the user should know about how the workflow was read (an n8n export's settings
+    that runs here do not follow); a run reports them with its own."""
 
     def node(self, name: str) -> WorkflowNode:
         return next(n for n in self.nodes if n.name == name)

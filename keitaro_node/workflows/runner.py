@@ -51,7 +51,7 @@ class Runner:
         self.on_progress = on_progress
         self.runs: dict[str, NodeRun] = {}
         self.failed = 0
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(workflow.warnings)
         self._sleep = sleep
         self.source = workflow.source
         self.timezone = workflow.timezone or expressions.default_timezone()
