@@ -268,10 +268,23 @@ def passes_v1(conditions: Mapping[str, Any], combine: str) -> bool:
     results = []
     for kind, rules in (conditions or {}).items():
         for rule in rules or []:
-            results.append(_v1_rule(kind, rule))
+            results.append(rule_v1(kind, rule))
     if not results:
         return combine == "all"
     return all(results) if combine == "all" else any(results)
+
+
+def _epoch(value: Any) -> float:
+    """Version 1's convertDateTime: a number is epoch milliseconds, a text a date."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        if isinstance(value, str):
+            return _millis(value, "UTC")
+    except ValueError:
+        pass
+    shown = "undefined" if value is None else js_string(value)
+    raise ConditionError(f'The value "{shown}" is not a valid DateTime.')
 
 
 def _v1_empty(value: Any) -> bool:
@@ -281,22 +294,23 @@ def _v1_empty(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
-def _v1_rule(kind: str, rule: Mapping[str, Any]) -> bool:
+_V1_DEFAULTS: dict[str, Any] = {"boolean": False, "number": 0, "string": "", "dateTime": ""}
+
+
+def rule_v1(kind: str, rule: Mapping[str, Any]) -> bool:
+    """One typed rule of If version 1 or Switch versions 1 and 2 (the same comparisons):
+    ``value1`` against ``value2`` with ``operation`` (its default is the data type's)."""
     op = rule.get("operation", {"dateTime": "after", "number": "smaller"}.get(kind, "equal"))
-    a = rule.get("value1")
-    b = rule.get("value2")
-    if kind == "boolean":
-        a, b = bool(a) if a is not None else False, bool(b) if b is not None else False
+    default = _V1_DEFAULTS.get(kind, "")
+    a = rule.get("value1", default)  # values are compared as they come: "true" is not true
+    b = rule.get("value2", default)
     if kind == "number":
         if op in ("isEmpty", "isNotEmpty"):
             return _v1_empty(a) is (op == "isEmpty")
         a = 0 if a is None else a
         b = 0 if b is None else b
     if kind == "dateTime":
-        try:
-            x, y = _millis(a, "UTC"), _millis(b, "UTC")
-        except ValueError:
-            return False
+        x, y = _epoch(a), _epoch(b)
         return x > y if op == "after" else x < y
     if kind == "string":
         a_text, b_text = (
