@@ -195,10 +195,10 @@ def export_n8n(
         node = workflow.node(src)
         names = TABLE[node.type].outputs(node.config)
         outs: list[list[dict[str, Any]]] = [[] for _ in names]
-        for kind, targets in kinds.items():
+        for kind in kinds:
             outs[names.index(kind)] += [
-                {"node": t, "type": "main", "index": workflow.inputs.get((src, kind, t), 0)}
-                for t in targets
+                {"node": t, "type": "main", "index": slot}
+                for t, slot in workflow.targets(src, kind)
             ]
         connections[src] = {"main": outs}
     return {

@@ -313,8 +313,12 @@ def run_code(code: str, ctx: Context, *, each_item: bool = False) -> tuple[Any, 
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()
-        line = f" [line {exc.where[0] - 1}]" if exc.where and exc.where[0] > 1 else ""
-        raise ScriptError(f"{exc.kind}: {exc.message}{line}") from None
+        # n8n's ExecutionError: the text after the last colon of "Kind: message", then where
+        details = f"{exc.kind}: {exc.message}".split(":")[-1].strip()
+        where = f"line {exc.where[0] - 1}" if exc.where and exc.where[0] > 1 else ""
+        if where and each_item:
+            where += f", for item {ctx.index}"
+        raise ScriptError(f"{details} [{where}]" if where else details) from None
     result = json.loads(text)
     return result["value"], list(result["logs"])
 

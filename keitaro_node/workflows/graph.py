@@ -29,15 +29,15 @@ def connections(doc: Mapping[str, Any]) -> dict[str, dict[str, tuple[str, ...]]]
     }
 
 
-def inputs(doc: Mapping[str, Any]) -> dict[tuple[str, str, str], int]:
-    """(source, output, target) -> the target's input, where it is not the first."""
-    return {
-        (source, kind, name): index
-        for source, targets in (doc.get("connections") or {}).items()
-        for kind, ts in _outputs(targets).items()
-        for name, index in map(_target, ts)
-        if index
-    }
+def inputs(doc: Mapping[str, Any]) -> dict[tuple[str, str, str], tuple[int, ...]]:
+    """(source, output, target) -> the target's input of each of those connections, in order,
+    where one is not the first (Merge; a source may feed several inputs of one node)."""
+    found: dict[tuple[str, str, str], list[int]] = {}
+    for source, targets in (doc.get("connections") or {}).items():
+        for kind, ts in _outputs(targets).items():
+            for name, index in map(_target, ts):
+                found.setdefault((source, kind, name), []).append(index)
+    return {key: tuple(indexes) for key, indexes in found.items() if any(indexes)}
 
 
 def cycle(

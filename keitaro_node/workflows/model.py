@@ -51,8 +51,9 @@ class Workflow:
     """settings.timezone; None: n8n's default (GENERIC_TIMEZONE, else America/New_York)."""
     source: Path | None = None
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
-    inputs: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
-    """(source, output, target) -> the target's input, where it is not the first (Merge)."""
+    inputs: Mapping[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
+    """(source, output, target) -> the target's input of each such connection, where one is not
+    the first (Merge)."""
     warnings: tuple[str, ...] = ()
     """What the user should know about how the workflow was read (an n8n export's settings
     that runs here do not follow); a run reports them with its own."""
@@ -75,11 +76,22 @@ class Workflow:
                 todo += self.parents(node)
         return found
 
+    def targets(self, source: str, output: str) -> list[tuple[str, int]]:
+        """The nodes an output of ``source`` feeds, each with the input it reaches."""
+        seen: dict[str, int] = {}
+        found = []
+        for target in self.connections.get(source, {}).get(output, ()):
+            nth = seen[target] = seen.get(target, -1) + 1
+            indexes = self.inputs.get((source, output, target), ())
+            found.append((target, indexes[nth] if nth < len(indexes) else 0))
+        return found
+
     def slots(self, name: str) -> int:
         """How many inputs of the node are connected, as n8n counts them (up to the last one
         connected): a node with one waits for nothing."""
         return 1 + max(
-            (i for (_, _, target), i in self.inputs.items() if target == name), default=0
+            (i for (_, _, target), ii in self.inputs.items() if target == name for i in ii),
+            default=0,
         )
 
     def place(self, name: str) -> tuple[float, float]:

@@ -20,8 +20,9 @@ from ..executor import DEFAULT_GRACE
 from ..expressions import Context, NodeRun
 from ..model import Credentials, Item
 from .document import resolve_credentials
-from .model import NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
+from .model import NodeFailed, NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
 from .nodes import TABLE, Outputs
+from .nodes.base import continues, passed
 
 Task = tuple[str, list[list[Item]], str | None, tuple[str | None, ...]]
 """A node ready to run: its name, its inputs, the node its (first) input came from, and the
@@ -95,15 +96,15 @@ class Runner:
             self.runs[name] = NodeRun(first, parent, sources)
             order.append(name)
             children: list[Task] = []
-            for kind, targets in wf.connections.get(name, {}).items():
-                for target in targets:
+            for kind in wf.connections.get(name, {}):
+                for target, slot in wf.targets(name, kind):
                     if not outs.get(kind):  # n8n passes no empty output on
                         continue
                     if wf.slots(target) == 1:
                         children.append((target, [outs[kind]], name, ()))
                         continue
                     got = waiting.setdefault(target, {})
-                    got[wf.inputs.get((name, kind, target), 0)] = (outs[kind], name)
+                    got[slot] = (outs[kind], name)
                     if len(got) == wf.slots(target):
                         children.append(self._joined(target, waiting.pop(target)))
             if not wf.connections.get(name):
@@ -142,10 +143,21 @@ class Runner:
             return {"main": inputs[0] if inputs else []}
         if node.get("executeOnce"):
             inputs = [i[:1] for i in inputs]
-        if kind.run_inputs is not None:
-            outs = await kind.run_inputs(node, inputs, parent, self)
+        try:
+            if kind.run_inputs is not None:
+                outs = await kind.run_inputs(node, inputs, parent, self)
+            else:
+                outs = await kind.run(node, inputs[0], parent, self)
+        except NodeFailed as exc:
+            if not continues(node):
+                raise
+            # n8n: a node that fails as a whole while it may continue passes its input on
+            self.warn(node.name, f"{exc.reason} (onError: the node's input is passed on)")
+            first_input = inputs[0] if inputs else []
+            outs = {kind.outputs(node.config)[0]: passed(first_input)}
         else:
-            outs = await kind.run(node, inputs[0], parent, self)
+            if node.get("onError") == "continueErrorOutput" and "error" not in outs:
+                outs = _error_output(outs, inputs)
         if node.get("alwaysOutputData") and not any(outs.values()):
             first = next(iter(outs), "main")
             outs = {**outs, first: [{"json": {}, "pairedItem": {"item": 0}}]}
@@ -169,6 +181,36 @@ class Runner:
 
     def warn(self, node: str, message: str) -> None:
         self.warnings.append(f"{node}: {message}")
+
+
+def _error_output(outs: Outputs, inputs: list[list[Item]]) -> Outputs:
+    """n8n's handleNodeErrorOutput: the error items a node made under continueOnFail (``json``
+    is just ``error``, or ``error`` and ``message``) move to the error output, each with the
+    fields of the input item it stands for."""
+    routed: Outputs = {}
+    errors: list[Item] = []
+    for name, items in outs.items():
+        routed[name] = []
+        for item in items:
+            data = item["json"]
+            shape = set(data) == {"error"} or (
+                set(data) == {"error", "message"} and data["message"]
+            )
+            if not (data.get("error") and shape):
+                routed[name].append(item)
+                continue
+            paired = item.get("pairedItem")
+            link = paired[0] if isinstance(paired, list) and paired else paired
+            source = None
+            if isinstance(link, dict):
+                items_in = (
+                    inputs[link.get("input", 0)] if link.get("input", 0) < len(inputs) else []
+                )
+                index = link.get("item", 0)
+                source = items_in[index] if index < len(items_in) else None
+            merged = {**source["json"], **data} if source else data
+            errors.append({**item, "json": merged})
+    return {**routed, "error": errors}
 
 
 async def run_workflow(

@@ -75,12 +75,11 @@ def pin(path: Path) -> None:
     doc["pinData"] = {
         name: items
         for name, items in outputs.items()
-        if isinstance(items, list) and name not in ("Start", "Data")
+        if not name.startswith("__") and name not in ("Start", "Data")
     }
     doc.pop(STOPPED, None)
-    for name, items in outputs.items():
-        if isinstance(items, dict) and name != "__error":
-            doc[STOPPED] = {"node": name, "message": items["error"]}
+    if "__stopped" in outputs:
+        doc[STOPPED] = outputs["__stopped"]
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -1,5 +1,5 @@
 // Runs an n8n workflow JSON with n8n's own engine (n8n-core WorkflowExecute + n8n-nodes-base)
-// and prints {node: [items of its first output]} for every node that ran.
+// and prints {node: [items of its first output]} for every node that ran, and __stopped.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -42,13 +42,17 @@ async function main() {
   const additionalData = { hooks, executionId: '1', restApiUrl: '', instanceBaseUrl: '', webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '', currentNodeParameters: undefined, executionTimeoutTimestamp: undefined, userId: '1', variables: {}, logAiEvent: () => {}, credentialsHelper: {}, executeWorkflow: async () => ({}), getRunExecutionData: async () => undefined, secretsHelpers: {}, startRunnerTask: async () => ({ ok: false, error: 'no runner' }) };
   const execute = new WorkflowExecute(additionalData, 'manual');
   const run = await execute.run(workflow);
+  // {node: items of its first output} for every node that ran (also one that failed but let
+  // the run go on: onError), and where the run stopped, if it did
   const out = {};
   for (const [name, runs] of Object.entries(run.data.resultData.runData)) {
     const first = runs[0];
-    if (first.error) { out[name] = { error: first.error.message }; continue; }
+    if (first.error && !first.data) {  // the node failed and the run stopped there
+      out.__stopped = { node: name, message: first.error.message };
+      continue;
+    }
     out[name] = (first.data?.main?.[0] || []).map((i) => ({ json: i.json }));
   }
-  if (run.data.resultData.error) out.__error = run.data.resultData.error.message;
   process.stdout.write(JSON.stringify(out, null, 1) + '\n', () => process.exit(0));
 }
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -139,6 +139,12 @@ class NodeType:
         }
 
 
+def continues(node: Mapping[str, Any] | WorkflowNode) -> bool:
+    """Whether the node goes on when an item fails (n8n's continueOnFail): onError is set to
+    one of the continue settings."""
+    return bool(node.get("onError", "stopWorkflow") != "stopWorkflow")
+
+
 def passed(items: Sequence[Item]) -> list[Item]:
     """Items going on unchanged, each paired with the input item it came from."""
     return [{"json": item["json"], "pairedItem": {"item": i}} for i, item in enumerate(items)]

@@ -11,30 +11,42 @@ from typing import Any
 from ... import expressions
 from ...model import Definition, Item
 from ..model import NodeFailed, WorkflowNode
-from .base import Checker, NodeType, Outputs, Problems, Run
+from .base import Checker, NodeType, Outputs, Problems, Run, continues
 
 CODE = "n8n-nodes-base.code"
 EACH = "runOnceForEachItem"
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+    """Under continueOnFail, n8n's Code node outputs the error as an item: one for the whole
+    run (all items), or one in place of each item that failed (each item)."""
     code = node.get("jsCode", "")
     if node.get("mode", "runOnceForAllItems") == EACH:
         out: list[Item] = []
         for i in range(len(items)):
-            value = _run(node, code, ctx, items, i, parent, each=True)
-            if value is None:
-                continue
-            if not isinstance(value, dict):
-                raise NodeFailed(node.name, i, "Code doesn't return a single object", None)
-            out.append(_item(node, value, i, i))
+            try:
+                value = _run(node, code, ctx, items, i, parent, each=True)
+                if value is None:
+                    continue
+                if not isinstance(value, dict):
+                    raise NodeFailed(node.name, i, "Code doesn't return a single object", None)
+                out.append(_item(node, value, i, i))
+            except NodeFailed as exc:
+                if not continues(node):
+                    raise
+                out.append({"json": {"error": exc.reason}, "pairedItem": {"item": i}})
         return {"main": out}
-    value = _run(node, code, ctx, items, 0, parent, each=False)
-    values = [value] if isinstance(value, dict) else value
-    if not isinstance(values, list):
-        raise NodeFailed(node.name, 0, "Code doesn't return items properly", _HINT)
-    paired = len(values) == len(items)
-    return {"main": [_item(node, v, i, i if paired else 0) for i, v in enumerate(values)]}
+    try:
+        value = _run(node, code, ctx, items, 0, parent, each=False)
+        values = [value] if isinstance(value, dict) else value
+        if not isinstance(values, list):
+            raise NodeFailed(node.name, 0, "Code doesn't return items properly", _HINT)
+        paired = len(values) == len(items)
+        return {"main": [_item(node, v, i, i if paired else 0) for i, v in enumerate(values)]}
+    except NodeFailed as exc:
+        if not continues(node):
+            raise
+        return {"main": [{"json": {"error": exc.reason}}]}
 
 
 _HINT = "Please return an array of objects, one for each item you would like to output."

@@ -10,7 +10,7 @@ from ... import expressions
 from ...model import Item
 from ..conditions import ConditionError, passes, passes_v1
 from ..model import NodeFailed, WorkflowNode
-from .base import NodeType, Outputs, Run, n8n_native
+from .base import NodeType, Outputs, Run, continues, n8n_native
 
 IF = "n8n-nodes-base.if"
 
@@ -24,7 +24,7 @@ def decide(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) 
         try:
             verdicts.append(_passes(params, version, i, ctx))
         except ConditionError as exc:
-            if node.get("onError", "stopWorkflow") == "stopWorkflow":
+            if not continues(node):
                 raise NodeFailed(node.name, i, str(exc), None) from None
             verdicts.append(False)
     return verdicts

@@ -11,7 +11,7 @@ from ... import expressions
 from ...model import Item
 from ..model import NodeFailed, WorkflowNode
 from ..values import equal_key, get_path, js_less, js_type, set_path
-from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native, passed
+from .base import Checker, NodeType, Outputs, Problems, Run, continues, n8n_native, passed
 
 _MISSING = object()
 
@@ -81,6 +81,15 @@ def _validate(node: WorkflowNode, items: list[Item], keys: list[str], value: Any
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+    try:
+        return _deduplicated(node, items, parent, ctx)
+    except NodeFailed as exc:  # version 2 reports the failure as its one item
+        if float(node.get("typeVersion", 2)) < 2 or not continues(node):
+            raise
+        return {"main": [{"json": {"error": exc.reason}}]}
+
+
+def _deduplicated(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
     if not items:
         return {"main": []}
     params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))

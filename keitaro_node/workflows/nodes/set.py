@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -14,7 +15,7 @@ from ...expressions import UNDEFINED
 from ...model import Definition, Item
 from ..model import NodeFailed, WorkflowNode
 from ..values import ConversionError, convert, get_path, set_path, unset_path, without
-from .base import Checker, NodeType, Outputs, Problems, Run
+from .base import Checker, NodeType, Outputs, Problems, Run, continues
 
 SET = "n8n-nodes-base.set"
 
@@ -30,17 +31,45 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         context = ctx.context(items, i, parent)
         params = expressions.resolve(node.get("parameters"), context, keep_undefined=True)
         try:
-            json_out = n8n_set(params, float(node.get("typeVersion", 3.4)), item["json"])
+            json_out = n8n_set(params, float(node.get("typeVersion", 3.4)), item["json"], i)
         except ConversionError as exc:
-            if node.get("onError", "stopWorkflow") == "stopWorkflow":
+            if not continues(node):
                 raise NodeFailed(node.name, i, str(exc), None) from None
             json_out = {"error": str(exc)}
+            if params.get("mode") != "raw":  # n8n's manual mode writes pairedItem into json
+                json_out["pairedItem"] = {"item": i}
         out.append({"json": json_out, "pairedItem": {"item": i}})
     return {"main": out}
 
 
-def n8n_set(params: Mapping[str, Any], version: float, source: dict[str, Any]) -> dict[str, Any]:
-    """One item through n8n's Set node (parameters already resolved)."""
+def _json_output(raw: Any, index: int) -> dict[str, Any]:
+    """n8n's parseJsonParameter: JSON, or JSON after n8n's repairs (single quotes, bare keys,
+    trailing commas); it must be an object."""
+    data = raw
+    if isinstance(raw, str):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            repaired = re.sub(r"(['\"])?([a-zA-Z0-9_]+)(['\"])?:", r'"\2":', raw.replace("'", '"'))
+            repaired = re.sub(r",+$", "", re.sub(r",\s*([\]}])", r"\1", repaired))
+            try:
+                data = json.loads(repaired)
+            except ValueError:
+                raise ConversionError(
+                    f"The 'JSON Output' in item {index} contains invalid JSON"
+                ) from None
+    if not isinstance(data, dict):
+        raise ConversionError(
+            f"The 'JSON Output' in item {index} does not contain a valid JSON object"
+        )
+    return data
+
+
+def n8n_set(
+    params: Mapping[str, Any], version: float, source: dict[str, Any], index: int = 0
+) -> dict[str, Any]:
+    """One item (number ``index``) through n8n's Set node (parameters already resolved); a
+    failure is a ConversionError with n8n's message."""
     options = params.get("options") or {}
     dotted = options.get("dotNotation", True) is not False
     if version < 3:
@@ -52,19 +81,16 @@ def n8n_set(params: Mapping[str, Any], version: float, source: dict[str, Any]) -
         base = {} if params.get("keepOnlySet") else copy.deepcopy(source)
         return _defined(_place(base, fields, dotted))
     if params.get("mode") == "raw":
-        raw = params.get("jsonOutput", "{}")
-        fields = json.loads(raw) if isinstance(raw, str) else raw
-        if not isinstance(fields, dict):
-            raise ConversionError("'JSON Output' is not a valid JSON object")
+        fields = _json_output(params.get("jsonOutput", "{}"), index)
     else:
         fields = {}
         for name, value, kind in _entries(params, version):
             plain = None if value is UNDEFINED else value
             try:
                 fields[name] = convert(name, plain, kind)
-            except ConversionError:
+            except ConversionError as exc:
                 if not options.get("ignoreConversionErrors"):
-                    raise
+                    raise ConversionError(f"{exc} [item {index}]") from None
                 fields[name] = plain
     return _defined(_place(_included(params, version, source, dotted), fields, dotted))
 

@@ -13,7 +13,7 @@ from ... import expressions
 from ...model import Item
 from ..conditions import ConditionError, passes, rule_v1
 from ..model import NodeFailed, WorkflowNode
-from .base import NodeType, Outputs, Run, n8n_native
+from .base import NodeType, Outputs, Run, continues, n8n_native
 
 SWITCH = "n8n-nodes-base.switch"
 _V1_OPERATIONS = {
@@ -65,9 +65,10 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             else:
                 targets = _targets(params, i, ctx, len(names))
         except (ConditionError, ValueError) as exc:
-            if node.get("onError", "stopWorkflow") == "stopWorkflow":
+            if not continues(node):
                 raise NodeFailed(node.name, i, str(exc), None) from None
-            targets = [0]
+            out[names[0]].append({"json": {"error": str(exc)}})  # n8n: the error, on output 0
+            continue
         for target in targets:
             out[names[target]].append({"json": item["json"], "pairedItem": {"item": i}})
     return out
