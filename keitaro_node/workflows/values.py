@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -58,17 +59,38 @@ def describe(value: Any) -> str:
 
 def js_string(value: Any) -> str:
     """JavaScript's String(value) for JSON values (objects as JSON, as n8n's conversions do)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return (
-            str(plain_number(value))
-            if math.isfinite(value)
-            else ("NaN" if value != value else "Infinity")
-        )
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) >= 2**53):
+        return _js_float(float(value))  # a JavaScript number: a double
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)
+
+
+def _js_float(number: float) -> str:
+    """Number.prototype.toString (ECMAScript's Number::toString on the shortest digits)."""
+    if number != number:
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    _, digits_tuple, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(map(str, digits_tuple))
+    k, n = len(digits), len(digits) + int(exponent)
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{mantissa}e{'+' if n > 0 else '-'}{abs(n - 1)}"
+    return "-" + text if number < 0 else text
 
 
 def convert(name: str, value: Any, kind: str) -> Any:

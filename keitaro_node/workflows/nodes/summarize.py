@@ -82,8 +82,8 @@ def _aggregate(rows: list[dict[str, Any]], entry: Mapping[str, Any], get: Any) -
                 best = v
         return best
     if kind == "countUnique":
-        seen = {
-            json.dumps(None if v is _UNSET else v, sort_keys=True)
+        seen = {  # undefined (a missing field) is a value of its own, apart from null
+            "\0undefined" if v is _UNSET else json.dumps(v, sort_keys=True)
             for v in values
             if keep_empty or not _empty(v)
         }
