@@ -24,6 +24,8 @@ def _names(value: Any) -> list[str]:
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
     params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
     options = params.get("options") or {}
+    if options.get("groupByFields"):
+        ctx.warn(node.name, "groupByFields came after n8n 1.95, which this runs as: one group")
     dotted = not options.get("disableDotNotation", False)
     paired = [{"item": i} for i in range(len(items))]
     if params.get("aggregate", "aggregateIndividualFields") == "aggregateAllItemData":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -14,7 +15,16 @@ from ... import expressions
 from ...expressions import UNDEFINED
 from ...model import Definition, Item
 from ..model import NodeFailed, WorkflowNode
-from ..values import ConversionError, convert, get_path, set_path, unset_path, without
+from ..values import (
+    ConversionError,
+    convert,
+    get_path,
+    js_number,
+    plain_number,
+    set_path,
+    unset_path,
+    without,
+)
 from .base import Checker, NodeType, Outputs, Problems, Run, continues
 
 SET = "n8n-nodes-base.set"
@@ -74,7 +84,7 @@ def n8n_set(
     dotted = options.get("dotNotation", True) is not False
     if version < 3:
         fields = {
-            v.get("name", ""): _v1_value(kind, v.get("value", _V1_DEFAULTS.get(kind)))
+            v.get("name", ""): _v1_value(kind, v.get("value", _V1_DEFAULTS.get(kind)), version)
             for kind in ("boolean", "number", "string")
             for v in (params.get("values") or {}).get(kind) or []
         }
@@ -104,10 +114,14 @@ def _defined(value: dict[str, Any]) -> dict[str, Any]:
 _V1_DEFAULTS = {"string": "", "number": 0, "boolean": False}
 
 
-def _v1_value(kind: str, value: Any) -> Any:
-    """Version 1/2: booleans are JavaScript's truthiness; other values are kept as given."""
+def _v1_value(kind: str, value: Any, version: float) -> Any:
+    """Versions 1 and 2: booleans are JavaScript's truthiness; version 2 turns a number field's
+    text into the number it spells (JavaScript's Number); other values stay as given."""
     if kind == "boolean":
         return value is not UNDEFINED and _truthy(value)
+    if kind == "number" and version >= 2 and isinstance(value, str):
+        number = js_number(value)
+        return value if math.isnan(number) else plain_number(number)
     return value
 
 
