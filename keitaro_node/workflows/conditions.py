@@ -264,14 +264,13 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 def passes_v1(conditions: Mapping[str, Any], combine: str) -> bool:
-    """If/Filter version 1: each typed rule; ``combine`` is all or any."""
-    results = []
-    for kind, rules in (conditions or {}).items():
-        for rule in rules or []:
-            results.append(rule_v1(kind, rule))
-    if not results:
-        return combine == "all"
-    return all(results) if combine == "all" else any(results)
+    """If/Filter version 1: the typed rules in n8n's order (boolean, dateTime, number, string),
+    stopping at the first that decides: ``combine`` is all or any."""
+    for kind in ("boolean", "dateTime", "number", "string"):
+        for rule in conditions.get(kind) or []:
+            if rule_v1(kind, rule) == (combine == "any"):
+                return combine == "any"
+    return combine == "all"
 
 
 def _epoch(value: Any) -> float:
@@ -283,8 +282,7 @@ def _epoch(value: Any) -> float:
             return _millis(value, "UTC")
     except ValueError:
         pass
-    shown = "undefined" if value is None else js_string(value)
-    raise ConditionError(f'The value "{shown}" is not a valid DateTime.')
+    raise ConditionError(f'The value "{js_string(value)}" is not a valid DateTime.')
 
 
 def _v1_empty(value: Any) -> bool:

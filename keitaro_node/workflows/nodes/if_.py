@@ -34,7 +34,11 @@ def _passes(params: Mapping[str, Any], version: float, index: int, ctx: Run) -> 
     """Version 2 reads its settings from ``conditions.options``, which n8n's editor keeps in step
     with the node's "Ignore Case" and "Convert types where required"."""
     if version < 2:
-        return passes_v1(params.get("conditions") or {}, params.get("combineOperation", "all"))
+        # If 1 names the combination combineOperation (all/any), Filter 1 combineConditions
+        combine = params.get("combineOperation") or {"OR": "any"}.get(
+            params.get("combineConditions", "AND"), "all"
+        )
+        return passes_v1(params.get("conditions") or {}, combine)
     return passes(params.get("conditions") or {}, index, ctx.timezone)
 
 
