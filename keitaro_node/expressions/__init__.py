@@ -303,7 +303,8 @@ def _script(code: str) -> str:
 
 
 def run_code(code: str, ctx: Context, *, each_item: bool = False) -> tuple[Any, list[str]]:
-    """Run a Code node's JavaScript in the sandbox: (what it returned, what it logged)."""
+    """Run a Code node's JavaScript in the sandbox: (what it returned, UNDEFINED for
+    undefined, and what it logged)."""
     box = _sandbox.for_thread()
     mode = "runOnceForEachItem" if each_item else "runOnceForAllItems"
     try:
@@ -320,7 +321,7 @@ def run_code(code: str, ctx: Context, *, each_item: bool = False) -> tuple[Any, 
             where += f", for item {ctx.index}"
         raise ScriptError(f"{details} [{where}]" if where else details) from None
     result = json.loads(text)
-    return result["value"], list(result["logs"])
+    return (UNDEFINED if result.get("undefined") else result["value"]), list(result["logs"])
 
 
 def evaluate(value: str, ctx: Context) -> JSON:

@@ -54,7 +54,7 @@ def _runtime_source() -> str:
     )
 
 
-_HOST = ("items", "run", "forget", "env", "meta", "zone", "runCode", "codeResult")
+_HOST = ("items", "run", "forget", "env", "meta", "zone", "runCode", "codeResult", "tick")
 
 
 _FILES = ("datetime.js", "extensions.js", "runtime.js")
@@ -193,9 +193,12 @@ class Sandbox:
         self.context.set_time_limit(CODE_TIME_LIMIT)
         try:
             text = str(self._call(self._host["runCode"], program, mode, index, parent, run_index))
-            if text == "":  # async code: let its promise settle
-                while self._call(self.context.execute_pending_job):
-                    pass
+            if text == "":  # async code: let its promise settle (timers fire in turn)
+                while True:
+                    while self._call(self.context.execute_pending_job):
+                        pass
+                    if not self._call(self._host["tick"]):
+                        break
                 text = str(self._call(self._host["codeResult"]))
             return text
         finally:

@@ -231,6 +231,9 @@ const CODE_NAMES = {
   item: () => (codeMode === 'runOnceForEachItem' ? S.items[S.index] : undefined),
   console: () => consoleProxy,
   Promise: () => Promise,
+  setTimeout: () => setTimeout,
+  clearTimeout: () => clearTimeout,
+  setImmediate: () => (fn, ...args) => setTimeout(fn, 0, ...args),
 };
 const codeScope = new Proxy({}, {
   has: (_, name) => typeof name === 'string',
@@ -249,6 +252,8 @@ function runCode(fn, mode, index, parent, runIndex) {
   codeMode = mode;
   scratch = { __proto__: null };
   logs = [];
+  timers = [];
+  clock = 0;
   const value = fn.call(codeScope);
   if (value instanceof Promise) {
     Object.assign(pending, { done: false, value: undefined, error: undefined });
@@ -256,11 +261,32 @@ function runCode(fn, mode, index, parent, runIndex) {
       (e) => { Object.assign(pending, { done: true, error: e }); });
     return '';
   }
-  return stringify({ value: value === undefined ? null : value, logs });
+  return result(value);
 }
+const result = (value) => stringify({ value: value === undefined ? null : value, undefined: value === undefined, logs });
 function codeResult() {
   if (!pending.done) throw new Error('the code did not finish (a promise that never settles)');
   if (pending.error !== undefined) throw pending.error;
-  return stringify({ value: pending.value === undefined ? null : pending.value, logs });
+  return result(pending.value);
 }
-Object.assign(host, { runCode, codeResult });
+// Timers for async code: no real waiting; when no promise job is left, the host runs the next
+// timer (earliest first), until the code's promise settles.
+let timers = [];
+let timerSeq = 0;
+let clock = 0;
+function setTimeout(fn, ms, ...args) {
+  const id = ++timerSeq;
+  timers.push({ id, at: clock + Math.max(0, Number(ms) || 0), fn, args });
+  return id;
+}
+function clearTimeout(id) { timers = timers.filter((t) => t.id !== id); }
+function tick() {
+  if (pending.done || !timers.length) return false;
+  let next = 0;
+  for (let i = 1; i < timers.length; i++) if (timers[i].at < timers[next].at) next = i;
+  const [timer] = timers.splice(next, 1);
+  clock = timer.at;
+  if (typeof timer.fn === 'function') timer.fn(...timer.args);
+  return true;
+}
+Object.assign(host, { runCode, codeResult, tick });

@@ -4,6 +4,7 @@ in the expression sandbox with ``$input``, ``items``, ``item``, ``$json``, ``$('
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -17,39 +18,45 @@ CODE = "n8n-nodes-base.code"
 EACH = "runOnceForEachItem"
 
 
+_ITEM_KEYS = {"json", "binary", "pairedItem", "error", "index"}
+"""The keys an n8n item may have at its top level."""
+_HINT = "Please return an array of objects, one for each item you would like to output."
+
+
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
-    """Under continueOnFail, n8n's Code node outputs the error as an item: one for the whole
-    run (all items), or one in place of each item that failed (each item)."""
+    """What the code returns, validated and normalised as n8n's Code node does it. Under
+    continueOnFail a failure becomes an error item: one for the whole run (all items), or one
+    in place of each item that failed (each item)."""
     code = node.get("jsCode", "")
     if node.get("mode", "runOnceForAllItems") == EACH:
         out: list[Item] = []
         for i in range(len(items)):
             try:
-                value = _run(node, code, ctx, items, i, parent, each=True)
-                if value is None:
-                    continue
-                if not isinstance(value, dict):
-                    raise NodeFailed(node.name, i, "Code doesn't return a single object", None)
-                out.append(_item(node, value, i, i))
+                _allowed_for_each(node, code, i)
+                item = _each_item(node, _run(node, code, ctx, items, i, parent, each=True), i)
             except NodeFailed as exc:
                 if not continues(node):
                     raise
                 out.append({"json": {"error": exc.reason}, "pairedItem": {"item": i}})
+                continue
+            if item is not None:
+                out.append(
+                    {"json": item["json"], "pairedItem": item.get("pairedItem", {"item": i})}
+                )
         return {"main": out}
     try:
-        value = _run(node, code, ctx, items, 0, parent, each=False)
-        values = [value] if isinstance(value, dict) else value
-        if not isinstance(values, list):
-            raise NodeFailed(node.name, 0, "Code doesn't return items properly", _HINT)
-        paired = len(values) == len(items)
-        return {"main": [_item(node, v, i, i if paired else 0) for i, v in enumerate(values)]}
+        returned = _all_items(node, _run(node, code, ctx, items, 0, parent, each=False))
     except NodeFailed as exc:
         if not continues(node):
             raise
         return {"main": [{"json": {"error": exc.reason}}]}
-
-
-_HINT = "Please return an array of objects, one for each item you would like to output."
+    paired = len(returned) == len(items)
+    return {
+        "main": [
+            {"json": r["json"], "pairedItem": r.get("pairedItem", {"item": i if paired else 0})}
+            for i, r in enumerate(returned)
+        ]
+    }
 
 
 def _run(
@@ -71,15 +78,86 @@ def _run(
     return value
 
 
-def _item(node: WorkflowNode, value: Any, index: int, pair: int) -> Item:
-    """n8n's normalisation: {json, pairedItem?} stays an item; any other object is its json."""
-    if not isinstance(value, dict):
-        raise NodeFailed(node.name, index, "Code doesn't return items properly", _HINT)
-    if isinstance(value.get("json"), dict):
-        return {"json": value["json"], "pairedItem": value.get("pairedItem", {"item": pair})}
-    if "json" in value:
-        raise NodeFailed(node.name, index, "A 'json' property isn't an object", _HINT)
-    return {"json": value, "pairedItem": {"item": pair}}
+def _fail(
+    node: WorkflowNode, message: str, index: int | None = None, hint: str | None = None
+) -> NodeFailed:
+    """n8n's ValidationError: the item it concerns, when there is one, ends the message."""
+    text = message if index is None else f"{message} [item {index}]"
+    return NodeFailed(node.name, index or 0, text, hint)
+
+
+def _allowed_for_each(node: WorkflowNode, code: str, index: int) -> None:
+    """n8n refuses $input.all() and its kind in "Run Once for Each Item" before running."""
+    found = re.search(r"\$input\.(first|last|all|itemMatching)", code)
+    if not found:
+        return
+    for number, line in enumerate(code.split("\n"), 1):
+        line = line.lstrip()
+        if found.group(1) in line and not line.startswith(("//", "/*", "*")):
+            raise NodeFailed(
+                node.name,
+                index,
+                f"Can't use .{found.group(1)}() here [line {number}, for item {index}]",
+                "This is only available in 'Run Once for All Items' mode",
+            )
+
+
+def _each_item(node: WorkflowNode, value: Any, index: int) -> dict[str, Any] | None:
+    if value is None:  # null: no item
+        return None
+    if value is expressions.UNDEFINED or not isinstance(value, dict | list):
+        raise _fail(node, "Code doesn't return an object", index)
+    if isinstance(value, list):
+        raise _fail(node, "Code doesn't return a single object", index)
+    item = value if "json" in value else {"json": value}
+    _valid_item(node, item, index)
+    _known_keys(node, item, index)
+    return item
+
+
+def _all_items(node: WorkflowNode, value: Any) -> list[dict[str, Any]]:
+    if value is None:  # null: no items
+        return []
+    if value is expressions.UNDEFINED or not isinstance(value, dict | list):
+        raise _fail(node, "Code doesn't return items properly", hint=_HINT)
+    if isinstance(value, dict):  # one object: an item if its json is set, else the json
+        value = [value] if value.get("json") else [{"json": value}]
+    elif any(isinstance(v, dict) and _ITEM_KEYS & v.keys() for v in value):
+        for n, v in enumerate(value):
+            _known_keys(node, v, n)
+    items = _normalized(node, value)
+    for n, item in enumerate(items):
+        _valid_item(node, item, n)
+    return items
+
+
+def _normalized(node: WorkflowNode, values: list[Any]) -> list[dict[str, Any]]:
+    """n8n's normalizeItems: items stay items, objects become their json."""
+    for key in ("json", "binary"):
+        has = [isinstance(v, dict) and key in v for v in values]
+        if all(has):
+            if key == "json":
+                return list(values)
+            return [
+                {"json": {k: x for k, x in v.items() if k != "binary"}, "binary": v["binary"]}
+                for v in values
+            ]
+        if any(has):
+            raise _fail(node, "Inconsistent item format")
+    return [{"json": v} for v in values]
+
+
+def _valid_item(node: WorkflowNode, item: dict[str, Any], index: int) -> None:
+    if not isinstance(item.get("json"), dict):
+        raise _fail(node, "A 'json' property isn't an object", index, _HINT)
+    if "binary" in item and not isinstance(item["binary"], dict):
+        raise _fail(node, "A 'binary' property isn't an object", index)
+
+
+def _known_keys(node: WorkflowNode, item: Any, index: int) -> None:
+    for key in item if isinstance(item, dict) else ():
+        if key not in _ITEM_KEYS:
+            raise _fail(node, f"Unknown top-level item key: {key}", index)
 
 
 def check(node: Mapping[str, Any], checker: Checker) -> Problems:
