@@ -41,3 +41,45 @@ def test_nodes_give_n8ns_output(path: Path) -> None:
     assert doc["pinData"] or doc.get(STOPPED), "nothing pinned"
     problems = compare(path)
     assert not problems, "\n".join(problems)
+
+
+def test_upstream_runner_reads_n8ns_test_harness_nodes(tmp_path: Path) -> None:
+    """tests/n8n_nodes/upstream.py runs n8n's own test workflows: their testData nodes give
+    items, and each pinned node is compared (a wrong pin is reported)."""
+    from .n8n_nodes.upstream import compare as upstream
+
+    doc = {
+        "nodes": [
+            {
+                "name": "Go",
+                "type": "n8n-nodes-base.manualTrigger",
+                "typeVersion": 1,
+                "parameters": {},
+            },
+            {
+                "name": "Data",
+                "type": "n8n-nodes-testing.testData",
+                "typeVersion": 1,
+                "parameters": {"data": [{"n": 1}, {"n": 2}, {"n": 3}]},
+            },
+            {
+                "name": "Two",
+                "type": "n8n-nodes-base.limit",
+                "typeVersion": 1,
+                "parameters": {"maxItems": 2},
+            },
+        ],
+        "connections": {
+            "Go": {"main": [[{"node": "Data", "type": "main", "index": 0}]]},
+            "Data": {"main": [[{"node": "Two", "type": "main", "index": 0}]]},
+        },
+        "pinData": {"Two": [{"json": {"n": 1}}, {"json": {"n": 2}}]},
+        "settings": {"executionOrder": "v1"},
+    }
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(doc), encoding="utf-8")
+    assert upstream(good, oracle=False) == (1, 1, [])
+    doc["pinData"] = {"Two": [{"json": {"n": 3}}]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    assert upstream(bad, oracle=False) == (0, 1, ["  Two: differs from the pin"])
