@@ -7,8 +7,8 @@ repository: download them into a folder, or let ``--fetch`` do it where GitHub i
     python -m tests.n8n_nodes.upstream DIR --oracle   # also ask n8n 1.95 where a pin differs
     python -m tests.n8n_nodes.upstream DIR --fetch    # download the files below into DIR first
 
-n8n's test harness node ``n8n-nodes-testing.testData`` is replaced by a Code node returning the
-same items. With ``--oracle`` (tests/oracle, ``npm install``) a differing node is also run in
+n8n's test harness node ``n8n-nodes-testing.testData`` is read as an ``items`` node (for the
+oracle, which lacks it, it becomes a Code node returning the same items). With ``--oracle`` (tests/oracle, ``npm install``) a differing node is also run in
 n8n 1.95 itself: a pin written by a later n8n shows as "n8n 1.95 gives ours".
 """
 
@@ -90,8 +90,9 @@ def fetch(folder: Path, ref: str) -> None:
             target.write_bytes(answer.read())
 
 
-def runnable(doc: dict[str, Any]) -> dict[str, Any]:
-    """The workflow with n8n's testData harness nodes as Code nodes giving the same items."""
+def for_oracle(doc: dict[str, Any]) -> dict[str, Any]:
+    """The workflow with n8n's testData harness nodes as Code nodes giving the same items (n8n's
+    own engine has no testData node outside n8n's test suite)."""
     for node in doc.get("nodes", []):
         if node.get("type") == "n8n-nodes-testing.testData":
             data = json.dumps(node["parameters"]["data"])
@@ -103,7 +104,7 @@ def runnable(doc: dict[str, Any]) -> dict[str, Any]:
 
 def compare(path: Path, oracle: bool) -> tuple[int, int, list[str]]:
     """(pinned nodes that match, pinned nodes, a line for each that does not)."""
-    doc = runnable(json.loads(path.read_text(encoding="utf-8")))
+    doc = json.loads(path.read_text(encoding="utf-8"))
     pinned = {name: [{"json": i["json"]} for i in items] for name, items in doc["pinData"].items()}
     try:
         result = asyncio.run(run_workflow(import_n8n(doc, str(path)), environ={}))
@@ -114,7 +115,7 @@ def compare(path: Path, oracle: bool) -> tuple[int, int, list[str]]:
     n8n: dict[str, Any] = {}
     if differing and oracle:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as copy:
-            json.dump(doc, copy)
+            json.dump(for_oracle(doc), copy)
         n8n = n8n_outputs(Path(copy.name))
         Path(copy.name).unlink()
     lines = []

@@ -1,9 +1,11 @@
 """``items``: the start items of a workflow, written inline or read from a JSON, NDJSON or CSV
-file."""
+file. n8n's test-harness node ``n8n-nodes-testing.testData`` (its node tests' input) is read as
+one, so that n8n's own test workflows run as they are."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,12 @@ def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
     return {"type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": code}}
 
 
+def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """n8n's testData node: its ``data`` parameter, a list of items or one item."""
+    data = (raw.get("parameters") or {}).get("data", [])
+    return {"items": data if isinstance(data, list) else [data]}
+
+
 def export_warnings(node: WorkflowNode) -> list[str]:
     if node.get("file"):
         return [f"the items of {node.get('file')} are embedded in a Code node as they are now"]
@@ -56,6 +64,8 @@ NODE = NodeType(
     name="items",
     description="Start items: inline, or read from a JSON, NDJSON or CSV file.",
     run=run,
+    n8n_types=("n8n-nodes-testing.testData",),
+    from_n8n=from_n8n,
     to_n8n=to_n8n,
     export_warnings=export_warnings,
     properties={
