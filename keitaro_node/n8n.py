@@ -22,8 +22,9 @@ from .workflows import Workflow, WorkflowError, apply_overrides, check_document,
 from .workflows.nodes import TABLE
 
 TRIGGER = "n8n-nodes-base.manualTrigger"
-TRIGGERS = (TRIGGER, "n8n-nodes-base.scheduleTrigger")
-"""Where a run starts: a manual run, or the one run `run` makes of a scheduled workflow."""
+TRIGGERS = (TRIGGER, "n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.start")
+"""Where a run starts: a manual run (the Start node of older exports too), or the one run `run`
+makes of a scheduled workflow."""
 STICKY_NOTE = "n8n-nodes-base.stickyNote"
 IGNORED = (STICKY_NOTE,)
 """n8n node types that are not part of a run (comments on the canvas)."""

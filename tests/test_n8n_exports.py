@@ -226,3 +226,16 @@ def test_an_export_in_n8ns_legacy_order_is_run_in_v1_order_and_says_so() -> None
         run_workflow(import_n8n({**doc, "settings": {"executionOrder": "v1"}}), environ={})
     )
     assert not current.warnings
+
+
+def test_an_older_export_starting_at_a_start_node_runs() -> None:
+    doc: dict[str, Any] = {
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.start", "typeVersion": 1, "parameters": {}},
+            {"name": "Pass", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}},
+        ],
+        "connections": {"Start": {"main": [[{"node": "Pass", "type": "main", "index": 0}]]}},
+        "settings": {"executionOrder": "v1"},
+    }
+    result = asyncio.run(run_workflow(import_n8n(doc), environ={}))
+    assert [i["json"] for i in result.items] == [{}]
