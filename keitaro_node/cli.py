@@ -126,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
         "that spreadsheets do not run them as formulas)",
     )
     run.add_argument(
+        "--pinned",
+        action="store_true",
+        help="n8n exports: nodes with pinned data output it instead of running, as in n8n's "
+        "manual runs (default: pinned data is ignored)",
+    )
+    run.add_argument(
         "--all-nodes",
         type=Path,
         metavar="FILE",
@@ -481,6 +487,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 env_files=env_files,
                 grace=args.grace,
                 resume=args.resume,
+                pinned=args.pinned,
             )
         )
     except Interrupted as stop:

@@ -113,6 +113,16 @@ def import_n8n(
         result = apply_overrides(result, overrides, source)
     check_document(result, source, text)
     workflow = from_document(result, Path(source) if source != "<n8n>" else None)
+    pins = doc.get("pinData") or {}
+    if isinstance(pins, dict):
+        workflow = replace(
+            workflow,
+            pin_data={
+                name: [{"json": i.get("json", {})} for i in items if isinstance(i, dict)]
+                for name, items in pins.items()
+                if name in outputs and isinstance(items, list)
+            },
+        )
     order = (doc.get("settings") or {}).get("executionOrder")
     if order != "v1":
         written = f"is {order!r}" if order else "is not set (n8n's legacy order, 'v0')"

@@ -239,3 +239,24 @@ def test_an_older_export_starting_at_a_start_node_runs() -> None:
     }
     result = asyncio.run(run_workflow(import_n8n(doc), environ={}))
     assert [i["json"] for i in result.items] == [{}]
+
+
+def test_pinned_data_is_used_only_when_asked_for() -> None:
+    doc: dict[str, Any] = {
+        "nodes": [
+            {
+                "name": "Data",
+                "type": "n8n-nodes-base.code",
+                "typeVersion": 2,
+                "parameters": {"jsCode": "return [{n: 1}];"},
+            },
+            {"name": "Pass", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}},
+        ],
+        "connections": {"Data": {"main": [[{"node": "Pass", "type": "main", "index": 0}]]}},
+        "pinData": {"Data": [{"json": {"n": 7}}, {"json": {"n": 8}}]},
+        "settings": {"executionOrder": "v1"},
+    }
+    ran = asyncio.run(run_workflow(import_n8n(doc), environ={}))
+    assert [i["json"] for i in ran.items] == [{"n": 1}]
+    pinned = asyncio.run(run_workflow(import_n8n(doc), environ={}, pinned=True))
+    assert [i["json"] for i in pinned.items] == [{"n": 7}, {"n": 8}]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,8 @@ class Workflow:
     inputs: Mapping[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
     """(source, output, target) -> the target's input of each such connection, where one is not
     the first (Merge)."""
+    pin_data: Mapping[str, Sequence[Item]] = field(default_factory=dict)
+    """An n8n export's pinned output per node, used only when a run asks for it."""
     warnings: tuple[str, ...] = ()
     """What the user should know about how the workflow was read (an n8n export's settings
     that runs here do not follow); a run reports them with its own."""

@@ -42,8 +42,11 @@ class Runner:
         sleep: Callable[[float], Any] = asyncio.sleep,
         grace: float = DEFAULT_GRACE,
         resume: bool = False,
+        pinned: bool = False,
     ) -> None:
         self.workflow = workflow
+        self.pinned = pinned
+        """Nodes with pinned data output it instead of running."""
         self.credentials = credentials
         self.grace = grace
         self.resume = resume
@@ -139,6 +142,9 @@ class Runner:
         self, node: WorkflowNode, inputs: list[list[Item]], parent: str | None
     ) -> Outputs:
         kind = TABLE[node.type]
+        if self.pinned and node.name in self.workflow.pin_data:
+            pins = self.workflow.pin_data[node.name]
+            return {kind.outputs(node.config)[0]: [{"json": i["json"]} for i in pins]}
         if node.get("disabled"):
             return {"main": inputs[0] if inputs else []}
         if node.get("executeOnce"):
@@ -222,31 +228,41 @@ async def run_workflow(
     env_files: Sequence[str | Path] = (),
     grace: float = DEFAULT_GRACE,
     resume: bool = False,
+    pinned: bool = False,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or the workflow's own (emulator or domain/key).
 
     ``env_files``: the .env files that ``environ`` was read from, named when credentials lack;
     ``grace``: seconds the requests in flight get to finish when the run is stopped;
-    ``resume``: continue interrupted ``streamTo`` exports from their checkpoints.
+    ``resume``: continue interrupted ``streamTo`` exports from their checkpoints;
+    ``pinned``: nodes with pinned data (an n8n export's pinData) output it instead of running,
+    as in n8n's manual runs.
     """
     from ..emulator import Emulator  # the emulator is only needed for emulator workflows
 
     env = dict(os.environ if environ is None else environ)
+
+    def runner(creds: Credentials | None) -> Runner:
+        return Runner(
+            workflow,
+            creds,
+            environ=env,
+            on_progress=on_progress,
+            grace=grace,
+            resume=resume,
+            pinned=pinned,
+        )
+
     spec = workflow.credentials
     source = str(workflow.source or "<workflow>")
-    needs_tracker = any(n.type == "keitaro" for n in workflow.nodes)
+    needs_tracker = any(
+        n.type == "keitaro" and not (pinned and n.name in workflow.pin_data) for n in workflow.nodes
+    )
     if credentials is not None or not needs_tracker:
-        return await Runner(
-            workflow, credentials, environ=env, on_progress=on_progress, grace=grace, resume=resume
-        ).run()
+        return await runner(credentials).run()
     if spec is None:
         if env.get("KEITARO_DOMAIN") and env.get("KEITARO_API_KEY"):
-            return await run_workflow(
-                workflow,
-                credentials=Credentials.from_env(env),
-                environ=env,
-                on_progress=on_progress,
-            )
+            return await runner(Credentials.from_env(env)).run()
         looked = ", ".join(map(str, env_files))
         raise WorkflowError(
             f"{source}: no credentials: add 'credentials:' to the workflow "
@@ -264,11 +280,7 @@ async def run_workflow(
             faults=options.get("faults"),
             original_paths=options.get("originalPaths", False),
         ) as emu:
-            creds = Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
-            return await Runner(
-                workflow, creds, environ=env, on_progress=on_progress, grace=grace, resume=resume
+            return await runner(
+                Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
             ).run()
-    creds = resolve_credentials(spec, env, source)
-    return await Runner(
-        workflow, creds, environ=env, on_progress=on_progress, grace=grace, resume=resume
-    ).run()
+    return await runner(resolve_credentials(spec, env, source)).run()
