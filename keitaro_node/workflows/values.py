@@ -163,23 +163,19 @@ def js_type(value: Any) -> str:
     return "string" if isinstance(value, str) else "object"
 
 
+def js_text(value: Any) -> str:
+    """JavaScript's String(value) for a JSON value as JavaScript itself writes it: an array
+    joined with commas, an object "[object Object]" (js_string writes objects as JSON, as n8n's
+    conversions do)."""
+    if isinstance(value, list):
+        return ",".join("" if v is None else js_text(v) for v in value)
+    return "[object Object]" if isinstance(value, dict) else js_string(value)
+
+
 def js_less(a: Any, b: Any, missing: Any = None) -> bool:
     """JavaScript's ``a < b`` (lodash's lt) for JSON values: arrays and objects as their text,
     two texts by UTF-16 code units, anything else as numbers (``missing``: undefined, NaN)."""
-
-    def primitive(v: Any) -> Any:
-        if isinstance(v, list):
-            return ",".join(
-                ""
-                if x is None
-                else str(primitive(x))
-                if isinstance(x, list | dict)
-                else js_string(x)
-                for x in v
-            )
-        return "[object Object]" if isinstance(v, dict) else v
-
-    x, y = primitive(a), primitive(b)
+    x, y = (js_text(v) if isinstance(v, list | dict) else v for v in (a, b))
     if isinstance(x, str) and isinstance(y, str):
         return x.encode("utf-16-be") < y.encode("utf-16-be")
     nx = math.nan if x is missing and missing is not None else js_number(x)

@@ -1,19 +1,21 @@
-"""``merge``: n8n's Merge node (versions 2 to 3.2): waits for its inputs, then appends them,
+"""``merge``: n8n's Merge node (versions 1 to 3.2): waits for its inputs, then appends them,
 combines them by matching fields, by position or in all combinations, or passes one branch.
 
 Version 2 and version 3 differ in names (``combinationMode`` / ``combineBy``), in what a clash
-resolution swaps, and in how an empty input is treated; both are followed here as n8n 1.95
-runs them."""
+resolution swaps, and in how an empty input is treated; version 1 has modes of its own (merge by
+index or by key, keep or remove key matches, pass through, wait). Each is followed here as n8n
+1.95 runs it."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ... import expressions
 from ...model import Item
 from ..model import NodeFailed, WorkflowNode
-from ..values import equal_key, fuzzy_equal, get_path
+from ..values import equal_key, fuzzy_equal, get_path, js_text
 from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native
 
 MERGE = "n8n-nodes-base.merge"
@@ -52,7 +54,9 @@ async def run_inputs(
     mode = params.get("mode", "append")
     options = params.get("options") or {}
     clash = (options.get("clashHandling") or {}).get("values") or {}
-    if mode == "append":
+    if version < 2 and mode != "append":
+        out = _v1(params, mode, entries[0], entries[1])
+    elif mode == "append":
         out = [e for each in entries for e in each]
     elif mode == "chooseBranch":
         out = _choose(node, params, entries, version)
@@ -78,6 +82,79 @@ async def run_inputs(
     else:
         raise NodeFailed(node.name, 0, f"the Merge mode {mode!r} is not supported here", None)
     return {"main": [_item(data, paired) for data, paired in out]}
+
+
+def _v1(params: Mapping[str, Any], mode: str, left: list[Entry], right: list[Entry]) -> list[Entry]:
+    """Version 1's modes other than append."""
+    if mode == "mergeByIndex":
+        join = params.get("join", "left")
+        if not left:
+            return right if join == "outer" else []
+        if not right:
+            return left if join in ("left", "outer") else []
+        size = {"inner": min, "outer": max}.get(join, lambda a, _: a)(len(left), len(right))
+        out = []
+        for n in range(size):
+            if n >= len(left) or n >= len(right):
+                out.append(left[n] if n < len(left) else right[n])
+            else:
+                out.append(({**left[n][0], **right[n][0]}, left[n][1] + right[n][1]))
+        return out
+    if mode == "multiplex":
+        return [({**a, **b}, pa + pb) for a, pa in left for b, pb in right]
+    if mode in ("keepKeyMatches", "mergeByKey", "removeKeyMatches"):
+        return _by_key(params, mode, left, right)
+    if mode == "passThrough":
+        return left if params.get("output", "input1") == "input1" else right
+    if mode == "wait":
+        return [({}, [p for _, ps in left for p in ps])]
+    return []
+
+
+def _by_key(
+    params: Mapping[str, Any], mode: str, left: list[Entry], right: list[Entry]
+) -> list[Entry]:
+    """Version 1's key modes: input 2's items by the text of their key (JavaScript object keys;
+    an empty or falsy key is left out), each item of input 1 looked up by its own."""
+    name1, name2 = str(params.get("propertyName1", "")), str(params.get("propertyName2", ""))
+    if not right or not name1 or not name2:
+        return [] if mode == "keepKeyMatches" else left
+    table: dict[str, dict[str, Any]] = {}
+    for data, _ in right:
+        key = get_path(data, name2)
+        if key not in (None, False, 0, "") and not (isinstance(key, float) and key != key):
+            table[js_text(key)] = data
+    overwrite = params.get("overwrite", "always")
+    out = []
+    for data, paired in left:
+        value = get_path(data, name1, _MISSING)
+        if (
+            value is _MISSING
+            or (value is not None and not isinstance(value, str | int | float))
+            or isinstance(value, bool)
+        ):
+            if mode == "removeKeyMatches":  # undefined, an object or a boolean: no key
+                out.append((data, paired))
+            continue
+        match = table.get(js_text(value))
+        if match is None:
+            if mode != "keepKeyMatches":
+                out.append((data, paired))
+            continue
+        if mode == "keepKeyMatches":
+            out.append((data, paired))
+        elif mode == "mergeByKey":
+            merged = copy.deepcopy(data)
+            for k, v in match.items():
+                empty = merged.get(k) in (None, "")
+                if k != name2 and (
+                    overwrite == "always"
+                    or (overwrite == "undefined" and k not in merged)
+                    or (overwrite == "blank" and empty)
+                ):
+                    merged[k] = v
+            out.append((merged, paired))
+    return out
 
 
 def _choose(
@@ -390,16 +467,7 @@ def _item(data: dict[str, Any], paired: list[Paired]) -> Item:
 
 
 def check(node: Mapping[str, Any], checker: Checker) -> Problems:
-    version = float(node.get("typeVersion", 3))
     mode = (node.get("parameters") or {}).get("mode", "append")
-    if version < 2:
-        return [
-            (
-                ["typeVersion"],
-                "Merge version 1 is not supported: open the workflow in n8n 1.x, replace the "
-                "node by a new Merge node (version 3) and export it again",
-            )
-        ]
     if mode == "combineBySql":
         return [
             (
@@ -417,7 +485,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
 
 NODE = NodeType(
     name="merge",
-    description="Wait for the inputs and merge them (n8n's Merge, versions 2-3.2).",
+    description="Wait for the inputs and merge them (n8n's Merge, versions 1-3.2).",
     run=run,
     run_inputs=run_inputs,
     input_count=_count,
