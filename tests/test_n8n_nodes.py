@@ -31,6 +31,8 @@ def test_every_supported_node_type_is_covered() -> None:
         "sort",
         "aggregate",
         "summarize",
+        "function",
+        "functionItem",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

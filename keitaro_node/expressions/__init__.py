@@ -293,7 +293,12 @@ def evaluate_js(value: str, ctx: Context) -> Any:
 
 
 class ScriptError(InputError):
-    """A Code node's JavaScript that failed: the error, and its line in the code when known."""
+    """A Code node's JavaScript that failed: the error, and its line in the code when known;
+    ``detail`` is the JavaScript error's own message."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @lru_cache(maxsize=256)
@@ -302,11 +307,12 @@ def _script(code: str) -> str:
     return f"(function () {{ with (this) {{ return ({wrapper} () {{\n{code}\n}}).call(this); }} }})"
 
 
-def run_code(code: str, ctx: Context, *, each_item: bool = False) -> tuple[Any, list[str]]:
-    """Run a Code node's JavaScript in the sandbox: (what it returned, UNDEFINED for
-    undefined, and what it logged)."""
+def run_code(code: str, ctx: Context, *, mode: str = "runOnceForAllItems") -> tuple[Any, list[str]]:
+    """Run a Code (or Function) node's JavaScript in the sandbox: (what it returned, UNDEFINED
+    for undefined, and what it logged). ``mode``: runOnceForAllItems or runOnceForEachItem (the
+    Code node), function or functionItem (the older Function nodes; ``item`` is the current
+    item's json there). A failure is a ScriptError worded as n8n words it."""
     box = _sandbox.for_thread()
-    mode = "runOnceForEachItem" if each_item else "runOnceForAllItems"
     try:
         program = box.compile(_script(code))
         box.load(ctx.items, ctx.runs, ctx.env, ctx.meta())
@@ -314,14 +320,25 @@ def run_code(code: str, ctx: Context, *, each_item: bool = False) -> tuple[Any, 
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()
-        # n8n's ExecutionError: the text after the last colon of "Kind: message", then where
-        details = f"{exc.kind}: {exc.message}".split(":")[-1].strip()
-        where = f"line {exc.where[0] - 1}" if exc.where and exc.where[0] > 1 else ""
-        if where and each_item:
-            where += f", for item {ctx.index}"
-        raise ScriptError(f"{details} [{where}]" if where else details) from None
+        line = exc.where[0] - 1 if exc.where and exc.where[0] > 1 else None
+        text = _script_message(exc.kind, exc.message, line, mode, ctx.index)
+        raise ScriptError(text, exc.message) from None
     result = json.loads(text)
     return (UNDEFINED if result.get("undefined") else result["value"]), list(result["logs"])
+
+
+def _script_message(kind: str, message: str, line: int | None, mode: str, index: int) -> str:
+    if mode.startswith("function"):  # the Function nodes: the message, then where
+        where = "" if line is None else f"Line {line}"
+        if mode == "functionItem":
+            where = f"{where} | Item Index: {index}" if where else f"Item Index: {index}"
+        return f"{message} [{where}]" if where else message
+    # the Code node's ExecutionError: the text after the last colon of "Kind: message"
+    details = f"{kind}: {message}".split(":")[-1].strip()
+    if line is None:
+        return details
+    each = f", for item {index}" if mode == "runOnceForEachItem" else ""
+    return f"{details} [line {line}{each}]"
 
 
 def evaluate(value: str, ctx: Context) -> JSON:

@@ -228,7 +228,10 @@ let codeMode = 'runOnceForAllItems';
 const CODE_NAMES = {
   __proto__: null,
   items: () => S.items,
-  item: () => (codeMode === 'runOnceForEachItem' ? S.items[S.index] : undefined),
+  item: () => {
+    if (codeMode === 'runOnceForEachItem') return S.items[S.index];
+    return codeMode === 'functionItem' ? (S.items[S.index] || {}).json : undefined;
+  },
   console: () => consoleProxy,
   Promise: () => Promise,
   setTimeout: () => setTimeout,

@@ -70,7 +70,9 @@ def _run(
     each: bool,
 ) -> Any:
     try:
-        value, logs = expressions.run_code(code, ctx.context(items, index, parent), each_item=each)
+        value, logs = expressions.run_code(
+            code, ctx.context(items, index, parent), mode=EACH if each else "runOnceForAllItems"
+        )
     except expressions.ScriptError as exc:
         raise NodeFailed(node.name, index, str(exc), None) from None
     for line in logs:
