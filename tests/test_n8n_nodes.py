@@ -33,6 +33,7 @@ def test_every_supported_node_type_is_covered() -> None:
         "summarize",
         "function",
         "functionItem",
+        "itemLists",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

@@ -12,6 +12,7 @@ from . import (
     filter,
     function,
     if_,
+    item_lists,
     items,
     keitaro,
     limit,
@@ -47,6 +48,7 @@ MODULES = (
     aggregate,
     wait,
     summarize,
+    item_lists,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 

@@ -4,6 +4,7 @@ selected fields (n8n's Remove Duplicates, "Remove Items Repeated Within Current 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import Any
 
@@ -59,40 +60,68 @@ def _keys(
     return list(dict.fromkeys(k for item in items for k in names(item["json"])))
 
 
-def _validate(node: WorkflowNode, items: list[Item], keys: list[str], value: Any) -> None:
-    """n8n refuses to compare a field that some item lacks, or whose type varies (from version
-    1.1 a null may stand in any type)."""
+@dataclass(frozen=True)
+class Variant:
+    """How a version compares: whether a null may stand in any type, whether varying types are
+    refused, and whether items are first ordered by their values' types."""
+
+    skip_nulls: bool
+    check_types: bool = True
+    rank_types: bool = False
+
+
+def _validate(
+    node: WorkflowNode, items: list[Item], keys: list[str], value: Any, variant: Variant
+) -> None:
+    """n8n refuses to compare a field that some item lacks, or (by variant) whose type varies."""
     for key in keys:
         if not key:
             raise NodeFailed(node.name, 0, "Name of field to compare is blank", None)
         seen = None
         for item in items:
             v = value(item["json"], key)
-            if v is None and float(node.get("typeVersion", 2)) > 1:
+            if v is None and variant.skip_nulls:
                 continue
             if v is _MISSING:
                 raise NodeFailed(
                     node.name, 0, f"'{key}' field is missing from some input items", None
                 )
             kind = js_type(v)
-            if seen is not None and kind != seen:
+            if variant.check_types and seen is not None and kind != seen:
                 raise NodeFailed(node.name, 0, f"'{key}' isn't always the same type", None)
             seen = kind
 
 
+def _type_rank(value: Any) -> int:
+    """n8n's typeToNumber (Item Lists 3.1 orders by it first)."""
+    if value is _MISSING:
+        return 6
+    if isinstance(value, list):
+        return 9
+    if value is None:
+        return 10
+    return {"string": 1, "number": 2, "boolean": 4, "object": 7}[js_type(value)]
+
+
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+    version = float(node.get("typeVersion", 2))
+    params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
     try:
-        return _deduplicated(node, items, parent, ctx)
+        return {"main": deduplicated(node, items, params, Variant(skip_nulls=version > 1))}
     except NodeFailed as exc:  # version 2 reports the failure as its one item
-        if float(node.get("typeVersion", 2)) < 2 or not continues(node):
+        if version < 2 or not continues(node):
             raise
         return {"main": [{"json": {"error": exc.reason}}]}
 
 
-def _deduplicated(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+def deduplicated(
+    node: WorkflowNode, items: list[Item], params: Mapping[str, Any], variant: Variant
+) -> list[Item]:
+    """n8n's "remove items repeated within current input" (also Item Lists' removeDuplicates):
+    the fields compared, n8n's sort on them, its refusals, then each item equal to the one
+    before it in that order dropped."""
     if not items:
-        return {"main": []}
-    params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
+        return []
     options = params.get("options") or {}
     dotted = not options.get("disableDotNotation", False)
 
@@ -104,13 +133,15 @@ def _deduplicated(node: WorkflowNode, items: list[Item], parent: str | None, ctx
 
     def order(a: int, b: int) -> int:  # n8n sorts the items on the fields (lodash's lt) ...
         for n, k in enumerate(keys):
+            x, y = value(items[a]["json"], k), value(items[b]["json"], k)
+            if variant.rank_types and _type_rank(x) != _type_rank(y):
+                return _type_rank(x) - _type_rank(y)
             if marks[a][n] != marks[b][n]:
-                less = js_less(value(items[a]["json"], k), value(items[b]["json"], k), _MISSING)
-                return -1 if less else 1
+                return -1 if js_less(x, y, _MISSING) else 1
         return 0
 
     ranked = sorted(range(len(items)), key=cmp_to_key(order))
-    _validate(node, [items[i] for i in ranked], keys, value)
+    _validate(node, [items[i] for i in ranked], keys, value, variant)
     dropped, kept_mark = set(), marks[ranked[0]]
     for i in ranked[1:]:  # ... and drops each item equal to the one before it in that order
         if marks[i] == kept_mark:
@@ -127,7 +158,7 @@ def _deduplicated(node: WorkflowNode, items: list[Item], parent: str | None, ctx
                     set_path(data, k, v) if dotted else data.__setitem__(k, v)
             picked.append({"json": data})
         kept = picked
-    return {"main": passed(kept) if options.get("removeOtherFields") else _paired(items, kept)}
+    return passed(kept) if options.get("removeOtherFields") else _paired(items, kept)
 
 
 def _paired(items: list[Item], kept: list[Item]) -> list[Item]:
