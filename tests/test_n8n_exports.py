@@ -260,3 +260,39 @@ def test_pinned_data_is_used_only_when_asked_for() -> None:
     assert [i["json"] for i in ran.items] == [{"n": 1}]
     pinned = asyncio.run(run_workflow(import_n8n(doc), environ={}, pinned=True))
     assert [i["json"] for i in pinned.items] == [{"n": 7}, {"n": 8}]
+
+
+def test_function_and_item_lists_nodes_round_trip(tmp_path: Any) -> None:
+    """The node types of older exports are written back as the n8n nodes they came from."""
+    source = tmp_path / "older.yaml"
+    source.write_text(
+        "name: older nodes\n"
+        "nodes:\n"
+        "  - name: Rows\n"
+        "    type: items\n"
+        "    items: [{n: 1}, {n: 2}, {n: 3}]\n"
+        "  - name: Double\n"
+        "    type: function\n"
+        "    each: true\n"
+        "    functionCode: 'item.n = item.n * 2; return item;'\n"
+        "  - name: Last two\n"
+        "    type: itemLists\n"
+        "    typeVersion: 3.1\n"
+        "    parameters: {operation: limit, maxItems: 2, keep: lastItems}\n",
+        encoding="utf-8",
+    )
+    yaml_wf = load_workflow(source)
+    exported = json.loads(json.dumps(export_n8n(yaml_wf)))
+    types = {n["name"]: n["type"] for n in exported["nodes"]}
+    assert types["Double"] == "n8n-nodes-base.functionItem"
+    assert types["Last two"] == "n8n-nodes-base.itemLists"
+    first = asyncio.run(run_workflow(yaml_wf, environ={}))
+    second = asyncio.run(run_workflow(import_n8n(exported), environ={}))
+    assert (
+        [i["json"] for i in first.items]
+        == [i["json"] for i in second.items]
+        == [
+            {"n": 4},
+            {"n": 6},
+        ]
+    )
