@@ -34,6 +34,7 @@ def test_every_supported_node_type_is_covered() -> None:
         "function",
         "functionItem",
         "itemLists",
+        "dateTime",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

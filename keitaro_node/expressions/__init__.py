@@ -315,8 +315,16 @@ def run_code(code: str, ctx: Context, *, mode: str = "runOnceForAllItems") -> tu
     box = _sandbox.for_thread()
     try:
         program = box.compile(_script(code))
-        box.load(ctx.items, ctx.runs, ctx.env, ctx.meta())
-        text = box.run_code(program, mode, ctx.index, ctx.parent, ctx.run_index)
+        for _ in range(8):  # each round may load one more time zone the code asked for
+            box.load(ctx.items, ctx.runs, ctx.env, ctx.meta())
+            try:
+                text = box.run_code(program, mode, ctx.index, ctx.parent, ctx.run_index)
+                break
+            except _sandbox.SandboxError as exc:
+                if exc.kind != "NeedZone" or not box.load_zone(exc.message):
+                    raise
+        else:
+            raise _sandbox.SandboxError("RangeError", "too many time zones in one run")
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()

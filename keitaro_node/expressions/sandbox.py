@@ -157,7 +157,7 @@ class Sandbox:
             self.env = env
         if meta != self.meta:
             now, zone, run_index, workflow_id, workflow_name, execution_id = meta
-            self._load_zone(zone)
+            self.load_zone(zone)
             state = {
                 "now": now,
                 "zone": zone,
@@ -181,7 +181,7 @@ class Sandbox:
             try:
                 return str(self._call(self._run, program, index, parent, run_index))
             except SandboxError as exc:
-                if exc.kind != "NeedZone" or not self._load_zone(exc.message):
+                if exc.kind != "NeedZone" or not self.load_zone(exc.message):
                     raise
         raise SandboxError("RangeError", "too many time zones in one expression")
 
@@ -205,7 +205,7 @@ class Sandbox:
             self.context.set_time_limit(TIME_LIMIT)
             self.items = None
 
-    def _load_zone(self, name: str) -> bool:
+    def load_zone(self, name: str) -> bool:
         """Hand a zone's table to the sandbox (an unknown zone as null: DateTimes in it are
         invalid)."""
         if name == "UTC" or name in self.zones:

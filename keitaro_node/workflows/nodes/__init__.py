@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import (
     aggregate,
     code,
+    date_time,
     filter,
     function,
     if_,
@@ -49,6 +50,7 @@ MODULES = (
     wait,
     summarize,
     item_lists,
+    date_time,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 
