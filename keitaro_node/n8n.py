@@ -19,6 +19,7 @@ from .errors import reason
 from .loader import load_definition
 from .model import Definition
 from .workflows import Workflow, WorkflowError, apply_overrides, check_document, from_document
+from .workflows.model import MALFORMED, malformed
 from .workflows.nodes import TABLE
 
 TRIGGER = "n8n-nodes-base.manualTrigger"
@@ -86,8 +87,16 @@ def import_n8n(
             f"supported: {', '.join(SUPPORTED)}"
         )
     triggers = {n["name"] for n in raw_nodes if n["type"] in TRIGGERS}
-    nodes = [_node(n) for n in raw_nodes if n["type"] in BY_N8N_TYPE or KEPT in n]
-    outputs = {n["name"]: TABLE[n["type"]].outputs(n) for n in nodes}
+    nodes, outputs = [], {}
+    for raw in raw_nodes:
+        if raw["type"] not in BY_N8N_TYPE and KEPT not in raw:
+            continue
+        try:
+            node = _node(raw)
+            outputs[node["name"]] = TABLE[node["type"]].outputs(node)
+        except MALFORMED as exc:
+            raise WorkflowError(f"{source}: node {raw['name']!r}: {malformed(exc)}") from None
+        nodes.append(node)
     connections: dict[str, dict[str, list[Any]]] = {}
     for src, kinds in (doc.get("connections") or {}).items():
         if src in triggers or src not in outputs:

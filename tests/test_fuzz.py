@@ -4,6 +4,7 @@ is a clear error of ours (InputError and its kinds)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import threading
@@ -395,3 +396,107 @@ HOSTILE_NODE = KeitaroNode(
     retry=NO_RETRY,
     timeouts=Timeouts(total=5, connect=2),
 )
+
+
+N8N_TYPES = {
+    "set": [1, 2, 3.4],
+    "if": [1, 2.2],
+    "filter": [1, 2],
+    "switch": [1, 2, 3],
+    "merge": [1, 2, 3],
+    "splitOut": [1],
+    "aggregate": [1],
+    "summarize": [1.1],
+    "limit": [1],
+    "sort": [1],
+    "removeDuplicates": [1, 2],
+    "itemLists": [3.1],
+    "dateTime": [2],
+    "noOp": [1],
+}
+PARAMETER_KEYS = [
+    "mode",
+    "operation",
+    "conditions",
+    "rules",
+    "values",
+    "fields",
+    "assignments",
+    "options",
+    "fieldToSplitOut",
+    "fieldsToAggregate",
+    "fieldsToSummarize",
+    "maxItems",
+    "sortFieldsUi",
+    "compare",
+    "fieldsToCompare",
+    "output",
+    "combineBy",
+    "combinationMode",
+    "mergeByFields",
+    "joinMode",
+    "dataType",
+    "value1",
+    "fieldsToSplitBy",
+    "include",
+    "date",
+    "magnitude",
+    "numberOutputs",
+    "fallbackOutput",
+    "aggregate",
+    "keep",
+    "type",
+    "propertyName1",
+    "join",
+]
+SHAPES = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(-3, 9), st.sampled_from(["", "x", "={{ $json.a }}"])
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["values", "name", "x"]), inner, max_size=2),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(sorted(N8N_TYPES)).flatmap(
+        lambda t: st.tuples(
+            st.just(t),
+            st.sampled_from(N8N_TYPES[t]),
+            st.dictionaries(st.sampled_from(PARAMETER_KEYS), SHAPES, max_size=5),
+        )
+    )
+)
+def test_n8n_node_parameters_of_any_shape_never_crash(
+    case: tuple[str, float, dict[str, Any]],
+) -> None:
+    """An n8n export's node with parameters of any shape is refused or fails as that node."""
+    from keitaro_node.errors import KeitaroNodeError
+    from keitaro_node.n8n import import_n8n
+    from keitaro_node.workflows import run_workflow
+
+    kind, version, params = case
+    doc = {
+        "nodes": [
+            {
+                "name": "Data",
+                "type": "n8n-nodes-base.code",
+                "typeVersion": 2,
+                "parameters": {"jsCode": "return [{a: 1, b: 'x'}, {a: 2}];"},
+            },
+            {
+                "name": "N",
+                "type": f"n8n-nodes-base.{kind}",
+                "typeVersion": version,
+                "parameters": params,
+            },
+        ],
+        "connections": {"Data": {"main": [[{"node": "N", "type": "main", "index": 0}]]}},
+        "settings": {"executionOrder": "v1"},
+    }
+    with contextlib.suppress(KeitaroNodeError):
+        asyncio.run(run_workflow(import_n8n(doc), environ={}))

@@ -296,3 +296,16 @@ def test_function_and_item_lists_nodes_round_trip(tmp_path: Any) -> None:
             {"n": 6},
         ]
     )
+
+
+def test_parameters_of_an_unexpected_shape_fail_the_node_not_the_program() -> None:
+    merge = {
+        "name": "M",
+        "type": "n8n-nodes-base.merge",
+        "typeVersion": 3,
+        "parameters": {"mode": "combine", "advanced": True, "mergeByFields": "oops"},
+    }
+    with pytest.raises(NodeFailed, match="not of the shape this node type reads"):
+        _run([merge], [{"a": 1}])
+    merge["onError"] = "continueRegularOutput"
+    assert _run([merge], [{"a": 1}])["M"] == [{"a": 1}]  # n8n: a failed node passes its input on

@@ -22,7 +22,7 @@ from ..loader import json_path, load_definition, schema_dir
 from ..masking import is_sensitive_name
 from ..model import Credentials, Definition
 from .graph import connections, cycle, inputs
-from .model import Workflow, WorkflowError, WorkflowNode
+from .model import MALFORMED, Workflow, WorkflowError, WorkflowNode, malformed
 from .nodes import TABLE, Checker
 
 WORKFLOW_SCHEMA = "workflow.schema.json"
@@ -186,7 +186,11 @@ def _semantic_problems(
         here: list[str | int] = ["nodes", i]
         check = TABLE[node["type"]].check
         if check is not None:
-            for path, message in check(node, checker):
+            try:
+                found = check(node, checker)
+            except MALFORMED as exc:
+                found = [([], malformed(exc))]
+            for path, message in found:
                 problems.append(f"{_where(source, lines, [*here, *path])}: {message}")
         for key, value in _strings(node):
             if expressions.is_expression(value):

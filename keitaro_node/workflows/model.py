@@ -29,6 +29,15 @@ class NodeFailed(KeitaroNodeError):
         self.reason = message
 
 
+MALFORMED = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+"""What reading a node's parameters raises when they are not of the shapes its type reads (a
+hand-edited export, an n8n version that writes them otherwise)."""
+
+
+def malformed(exc: Exception) -> str:
+    return f"its parameters are not of the shape this node type reads ({type(exc).__name__}: {exc})"
+
+
 @dataclass(frozen=True)
 class WorkflowNode:
     name: str

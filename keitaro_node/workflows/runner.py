@@ -19,10 +19,21 @@ from .. import expressions
 from ..executor import DEFAULT_GRACE
 from ..expressions import Context, NodeRun
 from ..model import Credentials, Item
+from .conditions import ConditionError
 from .document import resolve_credentials
-from .model import NodeFailed, NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
+from .model import (
+    MALFORMED,
+    NodeFailed,
+    NodeProgress,
+    RunResult,
+    Workflow,
+    WorkflowError,
+    WorkflowNode,
+    malformed,
+)
 from .nodes import TABLE, Outputs
 from .nodes.base import continues, passed
+from .values import ConversionError
 
 Task = tuple[str, list[list[Item]], str | None, tuple[str | None, ...]]
 """A node ready to run: its name, its inputs, the node its (first) input came from, and the
@@ -150,10 +161,13 @@ class Runner:
         if node.get("executeOnce"):
             inputs = [i[:1] for i in inputs]
         try:
-            if kind.run_inputs is not None:
-                outs = await kind.run_inputs(node, inputs, parent, self)
-            else:
-                outs = await kind.run(node, inputs[0], parent, self)
+            try:
+                if kind.run_inputs is not None:
+                    outs = await kind.run_inputs(node, inputs, parent, self)
+                else:
+                    outs = await kind.run(node, inputs[0], parent, self)
+            except MALFORMED as exc:
+                raise _malformed(node, exc) from None
         except NodeFailed as exc:
             if not continues(node):
                 raise
@@ -187,6 +201,16 @@ class Runner:
 
     def warn(self, node: str, message: str) -> None:
         self.warnings.append(f"{node}: {message}")
+
+
+def _malformed(node: WorkflowNode, exc: Exception) -> NodeFailed:
+    """A node whose parameters are not of the shapes its type reads (a hand-edited export, a
+    version that writes them otherwise) fails with what went wrong, not with a traceback."""
+    if isinstance(exc, ConditionError | ConversionError):  # n8n's own messages
+        return NodeFailed(node.name, 0, str(exc), None)
+    return NodeFailed(
+        node.name, 0, malformed(exc), "compare them with what n8n writes for this node and version"
+    )
 
 
 def _error_output(outs: Outputs, inputs: list[list[Item]]) -> Outputs:
