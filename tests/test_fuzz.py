@@ -448,6 +448,9 @@ PARAMETER_KEYS = [
     "type",
     "propertyName1",
     "join",
+    "numberInputs",
+    "outputsAmount",
+    "useDataOfInput",
 ]
 SHAPES = st.recursive(
     st.one_of(

@@ -31,12 +31,16 @@ Entry = tuple[dict[str, Any], list[Paired]]  # an item's data and where it came 
 
 
 def _count(node: Mapping[str, Any]) -> int:
-    return int((node.get("parameters") or {}).get("numberInputs", 2))
+    """How many inputs (version 3's numberInputs, 2 to 10; 2 otherwise)."""
+    params = node.get("parameters")
+    count = params.get("numberInputs", 2) if isinstance(params, dict) else 2
+    return count if isinstance(count, int) and 2 <= count <= 10 else 2
 
 
 def _required(node: Mapping[str, Any]) -> tuple[int, ...]:
     """n8n's requiredInputs: Choose Branch runs only when inputs 1 and 2 have data."""
-    mode = (node.get("parameters") or {}).get("mode", "append")
+    params = node.get("parameters")
+    mode = params.get("mode", "append") if isinstance(params, dict) else "append"
     return (0, 1) if mode == "chooseBranch" else ()
 
 
