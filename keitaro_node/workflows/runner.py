@@ -153,6 +153,7 @@ class Runner:
         self, node: WorkflowNode, inputs: list[list[Item]], parent: str | None
     ) -> Outputs:
         kind = TABLE[node.type]
+        self.now = datetime.now(self.now.tzinfo)  # $now: the time the node runs, as in n8n
         if self.pinned and node.name in self.workflow.pin_data:
             pins = self.workflow.pin_data[node.name]
             return {kind.outputs(node.config)[0]: [{"json": i["json"]} for i in pins]}

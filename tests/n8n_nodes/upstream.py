@@ -77,9 +77,10 @@ FILES = (
     "Transform/Summarize/test/workflow.summarize.json",
     "Transform/Summarize/test/workflow.summarize_countWithEmpty.json",
     "Transform/Summarize/test/workflow.summarize_datatypes.json",
+    "Wait/test/Wait.workflow.json",
 )
-"""The test workflows made only of node types this project runs (others use the Start, Debug
-Helper, Date & Time, Loop Over Items or training nodes)."""
+"""The test workflows made only of node types this project runs (others use the Debug Helper,
+Loop Over Items or training nodes)."""
 
 
 def fetch(folder: Path, ref: str) -> None:
