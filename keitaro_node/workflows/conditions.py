@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .values import ConversionError, convert, js_number, js_string
+from .values import ConversionError, convert, js_number, js_string, js_type
 
 
 class ConditionError(ValueError):
@@ -105,16 +105,6 @@ def _article(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "object"
-
-
 def _condition(
     condition: Mapping[str, Any], options: Mapping[str, Any], n: int, index: int, zone: str
 ) -> bool:
@@ -128,14 +118,14 @@ def _condition(
     right_ok, right = _parse(raw_right, right_kind, strict, version, zone)
     right_ok = right_ok or bool(operator.get("singleValue"))
     suffix = f"[condition {n}, item {index}]"
-    if not left_ok and not right_ok and _type_name(raw_left) == _type_name(raw_right):
+    if not left_ok and not right_ok and js_type(raw_left) == js_type(raw_right):
         raise ConditionError(
             f"Comparison type expects {_article(kind)} but both fields are "
-            f"{_article(_type_name(raw_left))}"
+            f"{_article(js_type(raw_left))}"
         )
     for ok, raw, expected in ((left_ok, raw_left, kind), (right_ok, raw_right, right_kind)):
         if not ok:
-            got = _type_name(raw)
+            got = js_type(raw)
             if strict:
                 raise ConditionError(
                     f"Wrong type: '{js_string(raw)}' is {_article(got)} but was expecting "

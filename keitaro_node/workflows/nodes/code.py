@@ -50,13 +50,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         if not continues(node):
             raise
         return {"main": [{"json": {"error": exc.reason}}]}
-    paired = len(returned) == len(items)
-    return {
-        "main": [
-            {"json": r["json"], "pairedItem": r.get("pairedItem", {"item": i if paired else 0})}
-            for i, r in enumerate(returned)
-        ]
-    }
+    return paired_output(returned, items)
 
 
 def _run(
@@ -69,15 +63,40 @@ def _run(
     *,
     each: bool,
 ) -> Any:
+    mode = EACH if each else "runOnceForAllItems"
     try:
-        value, logs = expressions.run_code(
-            code, ctx.context(items, index, parent), mode=EACH if each else "runOnceForAllItems"
-        )
+        return run_js(node, code, ctx, items, index, parent, mode)
     except expressions.ScriptError as exc:
         raise NodeFailed(node.name, index, str(exc), None) from None
+
+
+def run_js(
+    node: WorkflowNode,
+    code: str,
+    ctx: Run,
+    items: list[Item],
+    index: int,
+    parent: str | None,
+    mode: str,
+) -> Any:
+    """A JavaScript node's code in the sandbox (``mode`` as expressions.run_code takes it); what
+    it logs goes to stderr, a failure is the ScriptError."""
+    value, logs = expressions.run_code(code, ctx.context(items, index, parent), mode=mode)
     for line in logs:
         print(f"[{node.name}] {line}", file=sys.stderr)
     return value
+
+
+def paired_output(returned: list[dict[str, Any]], items: list[Item]) -> Outputs:
+    """Items returned by code over all items: paired one to one when as many came back, else
+    with the first input item (n8n's assignPairedItems), unless the code set pairedItem."""
+    paired = len(returned) == len(items)
+    return {
+        "main": [
+            {"json": r["json"], "pairedItem": r.get("pairedItem", {"item": i if paired else 0})}
+            for i, r in enumerate(returned)
+        ]
+    }
 
 
 def _fail(
@@ -122,19 +141,26 @@ def _all_items(node: WorkflowNode, value: Any) -> list[dict[str, Any]]:
         return []
     if value is expressions.UNDEFINED or not isinstance(value, dict | list):
         raise _fail(node, "Code doesn't return items properly", hint=_HINT)
-    if isinstance(value, dict):  # one object: an item if its json is set, else the json
-        value = [value] if value.get("json") else [{"json": value}]
-    elif any(isinstance(v, dict) and _ITEM_KEYS & v.keys() for v in value):
+    if isinstance(value, list) and any(
+        isinstance(v, dict) and _ITEM_KEYS & v.keys() for v in value
+    ):
         for n, v in enumerate(value):
             _known_keys(node, v, n)
-    items = _normalized(node, value)
+    try:
+        items = normalize_items(value)
+    except ValueError as exc:
+        raise _fail(node, str(exc)) from None
     for n, item in enumerate(items):
         _valid_item(node, item, n)
     return items
 
 
-def _normalized(node: WorkflowNode, values: list[Any]) -> list[dict[str, Any]]:
-    """n8n's normalizeItems: items stay items, objects become their json."""
+def normalize_items(value: dict[str, Any] | list[Any]) -> list[dict[str, Any]]:
+    """n8n's normalizeItems: one object is an item if its json is set, else the json; in a list
+    items stay items and objects become their json (ValueError for a mix)."""
+    values = (
+        ([value] if value.get("json") else [{"json": value}]) if isinstance(value, dict) else value
+    )
     for key in ("json", "binary"):
         has = [isinstance(v, dict) and key in v for v in values]
         if all(has):
@@ -145,7 +171,7 @@ def _normalized(node: WorkflowNode, values: list[Any]) -> list[dict[str, Any]]:
                 for v in values
             ]
         if any(has):
-            raise _fail(node, "Inconsistent item format")
+            raise ValueError("Inconsistent item format")
     return [{"json": v} for v in values]
 
 

@@ -6,7 +6,6 @@ zone (UTC here). It runs in the expression sandbox, with n8n's ways of reading a
 from __future__ import annotations
 
 import copy
-import json
 
 from ... import expressions
 from ...model import Item
@@ -130,8 +129,7 @@ const oneV1 = (p, zone) => {  // Date & Time 1: moment's formats, in the server'
   if (options.toTimezone || options.fromTimezone) date = date.setZone(options.toTimezone || zone);
   return momentFormat(date, p.toFormat ?? 'MM/DD/YYYY');
 };
-const one = (p) => {
-  const zone = __ZONE__;
+const one = (p, zone) => {
   const options = p.options || {};
   const op = p.operation || 'getCurrentDate';
   if (op === 'getCurrentDate') {
@@ -181,13 +179,13 @@ const one = (p) => {
   }
   throw new Error(`The operation "${op}" is not known`);
 };
-return __PARAMS__.map((p) => {
+return items.map(({ json: { p, zone, version } }) => {  // each item: its parameters
   try {
-    if (__VERSION__ < 2) {
-      const written = oneV1(p, __ZONE__);
+    if (version < 2) {
+      const written = oneV1(p, zone);
       return written === undefined ? { skip: true } : { v1: written };
     }
-    return { value: one(p) };
+    return { value: one(p, zone) };
   } catch (e) {
     if (e.name === 'NeedZone') throw e;  // the host loads the zone and runs this again
     return { error: e.message };
@@ -200,13 +198,11 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     raw = node.get("parameters") or {}
     params = [expressions.resolve(raw, ctx.context(items, i, parent)) for i in range(len(items))]
     version = float(node.get("typeVersion", 2))
-    script = (
-        PROGRAM.replace("__ZONE__", json.dumps(ctx.timezone))
-        .replace("__PARAMS__", json.dumps(params))
-        .replace("__VERSION__", json.dumps(version))
-    )
-    try:
-        results, _ = expressions.run_code(script, ctx.context(items, 0, parent))
+    tasks: list[Item] = [
+        {"json": {"p": p, "zone": ctx.timezone, "version": version}} for p in params
+    ]
+    try:  # one program for every node, compiled once: the parameters come in as its items
+        results, _ = expressions.run_code(PROGRAM, ctx.context(tasks, 0, parent))
     except expressions.ScriptError as exc:
         raise NodeFailed(node.name, 0, str(exc), None) from None
     out: list[Item] = []

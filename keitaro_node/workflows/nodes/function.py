@@ -4,7 +4,6 @@ json), which n8n 1.x still runs; in the expression sandbox, like the Code node."
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +11,7 @@ from ... import expressions
 from ...model import Definition, Item
 from ..model import NodeFailed, WorkflowNode
 from .base import NodeType, Outputs, Run, continues
+from .code import normalize_items, paired_output, run_js
 
 FUNCTION = "n8n-nodes-base.function"
 FUNCTION_ITEM = "n8n-nodes-base.functionItem"
@@ -40,13 +40,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         if not continues(node):
             raise NodeFailed(node.name, 0, str(exc), None) from None
         return {"main": [{"json": {"error": _detail(exc)}}]}
-    paired = len(returned) == len(items)
-    return {
-        "main": [
-            {"json": r["json"], "pairedItem": r.get("pairedItem", {"item": i if paired else 0})}
-            for i, r in enumerate(returned)
-        ]
-    }
+    return paired_output(returned, items)
 
 
 class _Failed(Exception):
@@ -60,12 +54,7 @@ def _detail(exc: Exception) -> str:
 def _code(
     node: WorkflowNode, ctx: Run, items: list[Item], index: int, parent: str | None, mode: str
 ) -> Any:
-    value, logs = expressions.run_code(
-        node.get("functionCode", ""), ctx.context(items, index, parent), mode=mode
-    )
-    for line in logs:
-        print(f"[{node.name}] {line}", file=sys.stderr)
-    return value
+    return run_js(node, node.get("functionCode", ""), ctx, items, index, parent, mode)
 
 
 def _items(value: Any) -> list[dict[str, Any]]:
@@ -75,14 +64,12 @@ def _items(value: Any) -> list[dict[str, Any]]:
         raise _Failed("Cannot read properties of undefined (reading 'every')")
     if value is None:
         raise _Failed("Cannot read properties of null (reading 'json')")
-    if isinstance(value, dict):  # n8n's normalizeItems: one object is one item
-        value = [value] if value.get("json") else [{"json": value}]
-    if not isinstance(value, list):
+    if not isinstance(value, dict | list):
         raise _Failed("executionData.every is not a function")
-    wrapped = [isinstance(v, dict) and "json" in v for v in value]
-    if any(wrapped) and not all(wrapped):
-        raise _Failed("Inconsistent item format")
-    returned = value if all(wrapped) else [{"json": v} for v in value]
+    try:
+        returned = normalize_items(value)
+    except ValueError as exc:
+        raise _Failed(str(exc)) from None
     for item in returned:
         if not isinstance(item["json"], dict):
             raise _Failed("The json-property has to be an object!")

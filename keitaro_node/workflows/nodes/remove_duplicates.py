@@ -148,22 +148,17 @@ def deduplicated(
             dropped.add(i)
         else:
             kept_mark = marks[i]
-    kept = [item for i, item in enumerate(items) if i not in dropped]
-    if options.get("removeOtherFields"):  # lodash's pick: only the fields compared stay
-        picked: list[Item] = []
-        for item in kept:
-            data: dict[str, Any] = {}
-            for k in keys:
-                if (v := value(item["json"], k)) is not _MISSING:
-                    set_path(data, k, v) if dotted else data.__setitem__(k, v)
-            picked.append({"json": data})
-        kept = picked
-    return passed(kept) if options.get("removeOtherFields") else _paired(items, kept)
-
-
-def _paired(items: list[Item], kept: list[Item]) -> list[Item]:
-    index = {id(item): i for i, item in enumerate(items)}
-    return [{"json": item["json"], "pairedItem": {"item": index[id(item)]}} for item in kept]
+    kept = [i for i in range(len(items)) if i not in dropped]
+    if not options.get("removeOtherFields"):
+        return [{"json": items[i]["json"], "pairedItem": {"item": i}} for i in kept]
+    picked: list[Item] = []  # lodash's pick: only the fields compared stay
+    for i in kept:
+        data: dict[str, Any] = {}
+        for k in keys:
+            if (v := value(items[i]["json"], k)) is not _MISSING:
+                set_path(data, k, v) if dotted else data.__setitem__(k, v)
+        picked.append({"json": data})
+    return passed(picked)
 
 
 def check(node: Mapping[str, Any], checker: Checker) -> Problems:
