@@ -14,8 +14,8 @@ import dataclasses
 from typing import Any
 
 from keitaro_node import Credentials, KeitaroNode, RetryPolicy
+from keitaro_node.core.definition import load_definition
 from keitaro_node.emulator import Emulator
-from keitaro_node.loader import load_definition
 from keitaro_node.model import Definition
 
 from .common import Result

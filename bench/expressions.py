@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 from keitaro_node import Credentials
+from keitaro_node.embedded import run_workflow
 from keitaro_node.expressions import Context, evaluate, sandbox
-from keitaro_node.workflows import load_workflow, run_workflow
+from keitaro_node.workflows import load_workflow
 
 from .common import Result, server
 from .serve import BENCH_KEY

@@ -12,11 +12,11 @@ import pstats
 import time
 
 from keitaro_node import Credentials
-from keitaro_node.client import KeitaroClient
-from keitaro_node.executor import Executor
+from keitaro_node.core.client import KeitaroClient
+from keitaro_node.core.definition import load_definition
+from keitaro_node.core.executor import Executor
+from keitaro_node.core.http import HttpRequest, RawResponse
 from keitaro_node.expressions import Context, resolve
-from keitaro_node.loader import load_definition
-from keitaro_node.transport import HttpRequest, RawResponse
 
 from .common import Result
 

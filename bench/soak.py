@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keitaro_node import Credentials, KeitaroNode, RetryPolicy
-from keitaro_node.client import MAY_HAVE_BEEN_APPLIED
+from keitaro_node.core.client import MAY_HAVE_BEEN_APPLIED
 from keitaro_node.emulator import Emulator
 
 KEY = "soak-canary-KEY-31c9e0d4a7"

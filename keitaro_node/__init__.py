@@ -13,6 +13,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from .core.http import Timeouts
+    from .core.policy import RetryPolicy
     from .errors import (
         ApiError,
         DefinitionError,
@@ -26,8 +28,6 @@ if TYPE_CHECKING:
     )
     from .model import Credentials, Item
     from .node import KeitaroNode
-    from .policy import RetryPolicy
-    from .transport import Timeouts
 
 _EXPORTS = {
     "ApiError": "errors",
@@ -42,8 +42,8 @@ _EXPORTS = {
     "Credentials": "model",
     "Item": "model",
     "KeitaroNode": "node",
-    "RetryPolicy": "policy",
-    "Timeouts": "transport",
+    "RetryPolicy": "core.policy",
+    "Timeouts": "core.http",
 }
 
 __all__ = [

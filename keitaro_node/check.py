@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .core.policy import RetryPolicy
 from .model import Credentials, Definition, Operation
 from .node import KeitaroNode
-from .policy import RetryPolicy
 
 KEY_PROBE = ("group", "getAll")
 """``GET /groups?type=campaigns``: the cheapest read every key may make."""

@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .core.definition import load_definition
 from .errors import reason
-from .loader import load_definition
 from .model import Definition
 from .workflows import Workflow, WorkflowError, apply_overrides, check_document, from_document
 from .workflows.model import MALFORMED, malformed

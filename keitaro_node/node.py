@@ -6,20 +6,31 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Unpack
 
-from .client import KeitaroClient
-from .executor import DEFAULT_GRACE, Executor, ParameterSource, ProgressCallback
-from .loader import load_definition
+from .core.client import KeitaroClient
+from .core.definition import load_definition
+from .core.executor import Executor
+from .core.http import DEFAULT_MAX_BODY, AiohttpTransport, Timeouts, Transport
+from .core.policy import RetryPolicy
+from .errors import ItemError
 from .model import JSON, Credentials, Definition, Item
-from .policy import RetryPolicy
-from .transport import DEFAULT_MAX_BODY, AiohttpTransport, Timeouts
+from .options import DEFAULT_GRACE, ParameterSource, ProgressCallback, RunOptions, resolved
+from .outcomes import Failure, Outcome, items_of
 
-DEFAULT_CONCURRENCY = 4
+SHARED_CONNECTIONS = 100
+"""The connection limit of a session shared by several runs (aiohttp's own default): each run
+still has at most its ``concurrency`` requests in flight."""
 
 
 class KeitaroNode:
-    """The Keitaro node: one definition, one tracker. Each ``execute`` is one run (one session)."""
+    """The Keitaro node: one definition, one tracker.
+
+    ``async with KeitaroNode(credentials) as node:`` opens one HTTP session that every
+    ``execute``, ``outcomes`` and ``stream`` inside it shares (as a workflow run does); a call
+    outside such a block opens a session of its own and closes it at the end.
+    """
 
     def __init__(
         self,
@@ -32,10 +43,14 @@ class KeitaroNode:
         rate_limit: float | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         grace: float = DEFAULT_GRACE,
+        transport: Transport | None = None,
+        connections: int = SHARED_CONNECTIONS,
     ) -> None:
         """``rate_limit``: request starts per second (None: only the concurrency bound);
         ``max_body``: the largest response accepted, in bytes; ``grace``: seconds the requests
-        in flight get to finish when the run is cancelled (Ctrl-C, SIGTERM, task.cancel())."""
+        in flight get to finish when the run is cancelled (Ctrl-C, SIGTERM, task.cancel());
+        ``transport``: send through this instead of aiohttp (the caller opens and closes it);
+        ``connections``: the connection limit of the session ``async with`` opens."""
         self.credentials = credentials
         self.definition = definition or load_definition(schema_dir)
         self.retry = retry or RetryPolicy()
@@ -43,9 +58,87 @@ class KeitaroNode:
         self.rate_limit = rate_limit
         self.max_body = max_body
         self.grace = grace
+        self.connections = connections
+        self._given = transport
+        self._client: KeitaroClient | None = None
+        self._owned: AiohttpTransport | None = None
 
     def __repr__(self) -> str:
         return f"KeitaroNode({self.credentials!r})"
+
+    async def __aenter__(self) -> KeitaroNode:
+        if self._client is not None:
+            raise RuntimeError("this KeitaroNode's session is already open")
+        self._client = self._new_client(self.connections)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._client = None
+        if self._owned is not None:
+            owned, self._owned = self._owned, None
+            await owned.close()
+
+    def _new_client(self, connections: int) -> KeitaroClient:
+        transport: Transport | None = self._given
+        if transport is None:
+            transport = self._owned = AiohttpTransport(
+                concurrency=max(1, connections), timeouts=self.timeouts, max_body=self.max_body
+            )
+        return KeitaroClient(self.credentials, transport, self.retry, rate_limit=self.rate_limit)
+
+    @asynccontextmanager
+    async def _session(self, concurrency: int) -> AsyncIterator[KeitaroClient]:
+        """The open session's client, or one for this call alone (connection limit =
+        concurrency), closed at the end."""
+        if self._client is not None:
+            yield self._client
+            return
+        async with KeitaroNode(
+            self.credentials,
+            definition=self.definition,
+            retry=self.retry,
+            timeouts=self.timeouts,
+            rate_limit=self.rate_limit,
+            max_body=self.max_body,
+            grace=self.grace,
+            transport=self._given,
+            connections=concurrency,
+        ) as once:
+            assert once._client is not None
+            yield once._client
+
+    async def outcomes(
+        self,
+        items: Sequence[Item] | None = None,
+        *,
+        resource: str,
+        operation: str,
+        parameters: ParameterSource | None = None,
+        **options: Unpack[RunOptions],
+    ) -> list[Outcome]:
+        """Run ``resource:operation`` once per input item; one outcome per item, in order: a
+        ``Success`` with its output items, or a ``Failure`` with the typed error (whether it
+        may have been applied, the HTTP status, the masked request) and its n8n error item.
+
+        Without ``continue_on_fail`` no item starts after one failed.
+        """
+        opts = resolved(options)
+        async with self._session(opts.concurrency) as client:
+            return await Executor(self.definition, client, grace=self.grace).run(
+                items if items is not None else [{"json": {}}],
+                resource,
+                operation,
+                parameters or {},
+                stop_on_failure=not opts.continue_on_fail,
+                concurrency=opts.concurrency,
+                split=opts.split,
+                on_progress=opts.on_progress,
+            )
 
     async def execute(
         self,
@@ -54,26 +147,38 @@ class KeitaroNode:
         resource: str,
         operation: str,
         parameters: ParameterSource | None = None,
-        continue_on_fail: bool = False,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        split: bool = False,
-        on_progress: ProgressCallback | None = None,
+        **options: Unpack[RunOptions],
     ) -> list[Item]:
-        """Run ``resource:operation`` once per input item; ``items`` defaults to ``[{"json": {}}]``.
+        """The n8n output items of ``outcomes``; ``items`` defaults to ``[{"json": {}}]``.
 
-        Raises ItemError (naming the item) on the first failure unless ``continue_on_fail``.
+        Raises ItemError (naming the item) on the first failure unless ``continue_on_fail``;
+        with it, a failed item is its error item.
         """
-        async with self._executor(concurrency) as executor:
-            return await executor.run(
-                items if items is not None else [{"json": {}}],
-                resource,
-                operation,
-                parameters or {},
-                continue_on_fail=continue_on_fail,
-                concurrency=concurrency,
-                split=split,
-                on_progress=on_progress,
+        done = await self.outcomes(
+            items, resource=resource, operation=operation, parameters=parameters, **options
+        )
+        if not options.get("continue_on_fail"):
+            failed = next((o for o in done if isinstance(o, Failure)), None)
+            if failed is not None:
+                op = self.definition.operation(resource, operation)
+                raise ItemError(failed.index, op.resource, op.value, failed.error) from failed.error
+        return items_of(done)
+
+    def execute_sync(
+        self,
+        items: Sequence[Item] | None = None,
+        *,
+        resource: str,
+        operation: str,
+        parameters: ParameterSource | None = None,
+        **options: Unpack[RunOptions],
+    ) -> list[Item]:
+        """``execute`` for synchronous callers (not from inside a running event loop)."""
+        return asyncio.run(
+            self.execute(
+                items, resource=resource, operation=operation, parameters=parameters, **options
             )
+        )
 
     async def stream(
         self,
@@ -89,47 +194,9 @@ class KeitaroNode:
 
         Memory stays flat however many rows there are: nothing is kept between pages.
         """
-        async with self._executor(1) as executor:
-            stream = executor.stream(resource, operation, parameters or {}, on_progress, start)
-            async for page in stream:
+        async with self._session(1) as client:
+            executor = Executor(self.definition, client, grace=self.grace)
+            async for page in executor.stream(
+                resource, operation, parameters or {}, on_progress, start
+            ):
                 yield page
-
-    @asynccontextmanager
-    async def _executor(self, concurrency: int) -> AsyncIterator[Executor]:
-        """One run: one session (connection limit = concurrency), closed at the end."""
-        transport = AiohttpTransport(
-            concurrency=max(1, concurrency), timeouts=self.timeouts, max_body=self.max_body
-        )
-        try:
-            client = KeitaroClient(
-                self.credentials, transport, self.retry, rate_limit=self.rate_limit
-            )
-            yield Executor(self.definition, client, grace=self.grace)
-        finally:
-            await transport.close()
-
-    def execute_sync(
-        self,
-        items: Sequence[Item] | None = None,
-        *,
-        resource: str,
-        operation: str,
-        parameters: ParameterSource | None = None,
-        continue_on_fail: bool = False,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        split: bool = False,
-        on_progress: ProgressCallback | None = None,
-    ) -> list[Item]:
-        """``execute`` for synchronous callers (not from inside a running event loop)."""
-        return asyncio.run(
-            self.execute(
-                items,
-                resource=resource,
-                operation=operation,
-                parameters=parameters,
-                continue_on_fail=continue_on_fail,
-                concurrency=concurrency,
-                split=split,
-                on_progress=on_progress,
-            )
-        )

@@ -178,8 +178,8 @@ def test_json_string_data_is_parsed(node: KeitaroNode, emulator) -> None:
 def test_same_answers_with_or_without_the_fast_validator(
     fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from keitaro_node import parameters
-    from keitaro_node.loader import load_definition
+    from keitaro_node.core import parameters
+    from keitaro_node.core.definition import load_definition
 
     if not fast:
         monkeypatch.setattr(parameters, "jsonschema_rs", None)

@@ -11,8 +11,8 @@ import pytest
 
 from keitaro_node import Credentials, RetryPolicy
 from keitaro_node.check import check, safe_reads
+from keitaro_node.core.definition import load_definition
 from keitaro_node.emulator import Emulator
-from keitaro_node.loader import load_definition
 
 from .conftest import CANARY
 from .test_workflows import run_cli

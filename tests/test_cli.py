@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.startup import heavy_imports
-from keitaro_node.loader import load_definition
+from keitaro_node.core.definition import load_definition
 
 from .conftest import ROOT
 from .test_workflows import run_cli

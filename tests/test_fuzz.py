@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from keitaro_node import Credentials, InputError, KeitaroNode, Timeouts
 from keitaro_node.cli import main
+from keitaro_node.core.definition import load_definition
+from keitaro_node.core.parameters import OperationInputs
+from keitaro_node.core.planner import plan
+from keitaro_node.core.policy import NO_RETRY
 from keitaro_node.expressions import Context, ExpressionError, NodeRun, evaluate
-from keitaro_node.loader import load_definition
-from keitaro_node.parameters import OperationInputs
-from keitaro_node.planner import plan
-from keitaro_node.policy import NO_RETRY
 from keitaro_node.workflows import WorkflowError, load_workflow
 
 from .conftest import CANARY, ROOT

@@ -28,10 +28,10 @@ from aiohttp import web
 
 from keitaro_node import Credentials, InputError, ItemError, KeitaroNode
 from keitaro_node.cli import EPILOG, build_parser
+from keitaro_node.core.policy import NO_RETRY
 from keitaro_node.emulator import Emulator
 from keitaro_node.expressions import Context, ExpressionError, evaluate
 from keitaro_node.outputs import read_items, write_items
-from keitaro_node.policy import NO_RETRY
 from keitaro_node.workflows import WorkflowError, load_workflow
 
 from .conftest import CANARY, ROOT, Http
@@ -159,9 +159,9 @@ def test_20_an_html_404_says_the_domain_is_wrong(hostile: Any) -> None:
     ],
 )
 def test_9_redirects_after_a_post(hostile: Any, status: int, method: str, body: str) -> None:
-    from keitaro_node.client import KeitaroClient
+    from keitaro_node.core.client import KeitaroClient
+    from keitaro_node.core.http import AiohttpTransport
     from keitaro_node.model import RequestPlan
-    from keitaro_node.transport import AiohttpTransport
 
     url, seen = hostile
 

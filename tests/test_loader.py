@@ -9,8 +9,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from keitaro_node.core.definition import load_definition, schema_dir
 from keitaro_node.errors import DefinitionError
-from keitaro_node.loader import load_definition, schema_dir
 
 ORIGINAL = {
     "campaign": "Кампания",
@@ -136,7 +136,7 @@ def test_every_problem_reported_with_its_path(tmp_path: Path) -> None:
         doc["resources"][2]["operations"][0]["properties"][0]["type"] = "weird"
 
     with pytest.raises(DefinitionError) as err:
-        load_definition.__wrapped__(copy_schema(tmp_path, break_it))
+        load_definition(copy_schema(tmp_path, break_it))
     text = str(err.value)
     assert "$.resources[0].displayName" in text
     assert "$.resources[1].operations[0]" in text and "'method' is a required property" in text
@@ -153,7 +153,7 @@ def test_semantic_checks(tmp_path: Path) -> None:
         doc["resources"][1]["operations"][0]["properties"][0]["schema"] = {"type": "nonsense"}
 
     with pytest.raises(DefinitionError) as err:
-        load_definition.__wrapped__(copy_schema(tmp_path, break_it))
+        load_definition(copy_schema(tmp_path, break_it))
     text = str(err.value)
     assert "resource 'campaign' appears twice" in text
     assert "operation 'create' appears twice" in text
@@ -166,4 +166,4 @@ def test_bad_yaml_is_a_definition_error(tmp_path: Path) -> None:
     (tmp_path / "keitaro.node.yaml").write_text("resources: [unclosed", encoding="utf-8")
     (tmp_path / "node.schema.json").write_text((schema_dir() / "node.schema.json").read_text())
     with pytest.raises(DefinitionError, match="not valid YAML"):
-        load_definition.__wrapped__(tmp_path)
+        load_definition(tmp_path)

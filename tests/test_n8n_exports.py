@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from keitaro_node.embedded import run_workflow
 from keitaro_node.n8n import export_n8n, import_n8n
-from keitaro_node.workflows import NodeFailed, WorkflowError, load_workflow, run_workflow
+from keitaro_node.workflows import NodeFailed, WorkflowError, load_workflow
 
 from .conftest import ROOT
 

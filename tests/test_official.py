@@ -6,9 +6,9 @@ from urllib.parse import quote
 
 import pytest
 
-from keitaro_node import planner, steps
-from keitaro_node.loader import load_definition
-from keitaro_node.parameters import OperationInputs
+from keitaro_node.core import planner, steps
+from keitaro_node.core.definition import load_definition
+from keitaro_node.core.parameters import OperationInputs
 
 from . import openapi
 from .conftest import Http

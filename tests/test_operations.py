@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from keitaro_node.loader import load_definition
+from keitaro_node.core.definition import load_definition
 from keitaro_node.model import Operation
 
 from .conftest import CANARY, Http

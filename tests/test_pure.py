@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from keitaro_node import Credentials, InputError
-from keitaro_node.loader import load_definition
+from keitaro_node.core.definition import load_definition
+from keitaro_node.core.pagination import PageWalk, page_request, records
+from keitaro_node.core.parameters import OperationInputs
+from keitaro_node.core.planner import plan
 from keitaro_node.model import Paging, RequestPlan
-from keitaro_node.pagination import PageWalk, page_request, records
-from keitaro_node.parameters import OperationInputs
-from keitaro_node.planner import plan
 
 
 @pytest.mark.parametrize(
@@ -54,30 +54,31 @@ PAGING = Paging("bodyOffset", page_size=3)
 
 
 @pytest.mark.parametrize(
-    ("pages", "totals", "expected_offsets", "capped"),
+    ("pages", "totals", "expected_offsets", "truncated"),
     [
         ([[1, 2, 3], [4, 5, 6], [7]], [7, 7, 7], [3, 6, None], False),  # total reached
         ([[1, 2, 3], [4, 5, 6]], [6, 6], [3, None], False),  # exactly total
         ([[1, 2, 3], [4]], [None, None], [3, None], False),  # no total: short page
-        ([[1, 2, 3], [1, 2, 3]], [None, None], [3, None], False),  # offset ignored: loop guard
+        ([[1, 2, 3], [1, 2, 3]], [None, None], [3, None], True),  # offset ignored: loop guard
         ([[1, 2, 3, 4, 5]], [None], [None], False),  # limit ignored: all at once
         ([[]], [0], [None], False),  # nothing
     ],
 )
-def test_page_walk(pages, totals, expected_offsets, capped) -> None:
+def test_page_walk(pages, totals, expected_offsets, truncated) -> None:
     walk = PageWalk(PAGING)
     got = [
         walk.step(p, {"rows": p, "total": t} if t is not None else {"rows": p})
         for p, t in zip(pages, totals, strict=True)
     ]
     assert got == expected_offsets
-    assert walk.capped is capped
+    assert (walk.truncated is not None) is truncated
 
 
 def test_page_walk_cap() -> None:
     walk = PageWalk(Paging("queryOffset", page_size=2, max_pages=3))
     steps = [walk.step([i, i + 1], [i, i + 1]) for i in range(0, 6, 2)]
-    assert steps == [2, 4, None] and walk.capped
+    assert steps == [2, 4, None]
+    assert walk.truncated == "stopped after 3 pages (the definition's maxPages)"
 
 
 def test_page_requests() -> None:

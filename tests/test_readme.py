@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from keitaro_node.cli import build_parser
-from keitaro_node.workflows import load_workflow, run_workflow
+from keitaro_node.embedded import run_workflow
+from keitaro_node.workflows import load_workflow
 
 from .conftest import CANARY, ROOT
 from .readme_blocks import blocks, run_python

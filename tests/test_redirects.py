@@ -12,10 +12,10 @@ import pytest
 from aiohttp import web
 
 from keitaro_node import ApiError, Credentials
-from keitaro_node.client import KeitaroClient
+from keitaro_node.core.client import KeitaroClient
+from keitaro_node.core.http import AiohttpTransport
+from keitaro_node.core.policy import NO_RETRY
 from keitaro_node.model import RequestPlan
-from keitaro_node.policy import NO_RETRY
-from keitaro_node.transport import AiohttpTransport
 
 from .conftest import CANARY
 

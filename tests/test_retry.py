@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from keitaro_node import ApiError, Credentials, RetryPolicy, TransportError
-from keitaro_node.client import MAY_HAVE_BEEN_APPLIED, NEVER_SENT, KeitaroClient, RateLimiter
+from keitaro_node.core.client import MAY_HAVE_BEEN_APPLIED, NEVER_SENT, KeitaroClient, RateLimiter
+from keitaro_node.core.http import AiohttpTransport
+from keitaro_node.core.policy import retry_after_seconds
 from keitaro_node.emulator import Emulator
 from keitaro_node.model import RequestPlan
-from keitaro_node.policy import retry_after_seconds
-from keitaro_node.transport import AiohttpTransport
 
 from .conftest import CANARY
 

@@ -8,10 +8,10 @@ import logging
 import pytest
 
 from keitaro_node import Credentials, ItemError, KeitaroNode, RetryPolicy, Timeouts
-from keitaro_node.client import KeitaroClient
+from keitaro_node.core.client import KeitaroClient
+from keitaro_node.core.policy import NO_RETRY
 from keitaro_node.emulator import Emulator
 from keitaro_node.masking import Redactor
-from keitaro_node.policy import NO_RETRY
 
 from .conftest import CANARY
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from keitaro_node import Credentials, InputError, ItemError, KeitaroNode, NotFoundError
+from keitaro_node.core.definition import load_definition
 from keitaro_node.emulator import Emulator
 from keitaro_node.emulator.deviations import BEHAVIOURS
 from keitaro_node.emulator.seed import KEY_OWNER
-from keitaro_node.loader import load_definition
 
 from .conftest import CANARY, Http
 from .test_operations import EXAMPLES, Fixtures, unique

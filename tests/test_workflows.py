@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from keitaro_node.cli import main
+from keitaro_node.embedded import run_workflow
 from keitaro_node.n8n import export_n8n, import_n8n
-from keitaro_node.workflows import NodeFailed, WorkflowError, load_workflow, run_workflow
+from keitaro_node.workflows import NodeFailed, WorkflowError, load_workflow
 
 from .conftest import ROOT
 
@@ -306,10 +307,11 @@ def test_n8n_defaults_fill_omitted_parameters() -> None:
 
 
 def test_retry_on_fail_resends_only_failed_items(tmp_path: Path) -> None:
-    # A create with no way to look itself up (a stream) is never re-sent by the HTTP layer after
-    # a 500; the node's retryOnFail re-sends the failures.
+    # A create the tracker refused before processing it (429) was never applied: the HTTP layer
+    # tries it 4 times, then the node's retryOnFail sends the items that still failed again.
     text = (
-        "name: r\ncredentials: {emulator: {seed: demo, clicks: 10, faults: '500=0.3,seed=3'}}\n"
+        "name: r\ncredentials: {emulator: {seed: demo, clicks: 10,\n"
+        "  faults: '429=0.7,retry_after=0,seed=3'}}\n"
         "nodes:\n"
         "  - {name: Rows, type: items, items: [{n: 1}, {n: 2}, {n: 3}, {n: 4}, {n: 5}, {n: 6}]}\n"
         "  - name: Save\n    type: keitaro\n    resource: stream\n    operation: create\n"

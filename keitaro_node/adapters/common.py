@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, Unpack
 
-from ..errors import KeitaroNodeError
-from ..executor import ParameterSource
+from ..errors import ItemError, KeitaroNodeError
 from ..model import Credentials, Item
 from ..node import KeitaroNode
+from ..options import ParameterSource, RunOptions
+from ..outcomes import failures, items_of
 from ..outputs import write_items
 
 
@@ -40,22 +41,20 @@ async def run_operation(
     items: Sequence[Item] | None = None,
     parameters: ParameterSource | None = None,
     *,
-    continue_on_fail: bool = True,
     fail_on_item_error: bool = False,
-    concurrency: int = 4,
-    split: bool = False,
+    **options: Unpack[RunOptions],
 ) -> list[Item]:
-    """One operation over the items; raises ItemsFailed if asked and any item failed."""
-    out = await KeitaroNode(credentials).execute(
-        items,
-        resource=resource,
-        operation=operation,
-        parameters=parameters,
-        continue_on_fail=continue_on_fail,
-        concurrency=concurrency,
-        split=split,
+    """One operation over the items, continuing on failed items unless told otherwise; raises
+    ItemsFailed if asked and any item failed."""
+    options.setdefault("continue_on_fail", True)
+    outcomes = await KeitaroNode(credentials).outcomes(
+        items, resource=resource, operation=operation, parameters=parameters, **options
     )
-    failed = sum(1 for item in out if item["json"].get("success") is False)
+    out = items_of(outcomes)
+    failed = len(failures(outcomes))
+    if failed and not options["continue_on_fail"]:
+        first = failures(outcomes)[0]
+        raise ItemError(first.index, resource, operation, first.error) from first.error
     if failed and fail_on_item_error:
         raise ItemsFailed(failed, out)
     return out

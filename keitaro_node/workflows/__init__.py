@@ -1,22 +1,13 @@
 """YAML workflows (and n8n exports converted to them): load and check them (errors give file,
 line and key), then run them in n8n's v1 order.
 
-The package: ``document`` (reading, schema, checks, overrides, credentials), ``graph``
+The package: ``document`` (reading, schema, checks, overrides), ``graph``
 (connections and cycles), ``runner`` (order and execution), ``nodes`` (one module per node type,
 registered in ``nodes.TABLE``), ``model`` (the shapes).
 """
 
-from .document import (
-    WorkflowLoader,
-    apply_overrides,
-    check_document,
-    from_document,
-    load_workflow,
-    parse_yaml,
-    read_dotenv,
-    resolve_credentials,
-    schema,
-)
+from ..safe_yaml import WorkflowLoader, parse_yaml
+from .document import apply_overrides, check_document, from_document, load_workflow, schema
 from .model import NodeFailed, NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
 from .runner import Runner, run_workflow
 
@@ -34,8 +25,6 @@ __all__ = [
     "from_document",
     "load_workflow",
     "parse_yaml",
-    "read_dotenv",
-    "resolve_credentials",
     "run_workflow",
     "schema",
 ]

@@ -1,65 +1,29 @@
 """Workflow documents: read YAML (or n8n-converted JSON) safely, check it against the schema
-assembled from the node types, locate every problem (file, line, key), apply ``--set`` overrides,
-and resolve credentials."""
+assembled from the node types, locate every problem (file, line, key), apply ``--set``
+overrides."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from dotenv import dotenv_values
 from jsonschema import Draft202012Validator
 
 from .. import expressions
+from ..core.definition import json_path, load_definition, schema_dir
 from ..errors import InputError, reason
-from ..limits import MAX_DEPTH
-from ..loader import json_path, load_definition, schema_dir
 from ..masking import is_sensitive_name
-from ..model import Credentials, Definition
+from ..model import Definition
+from ..safe_yaml import WorkflowLoader, parse_yaml
 from .graph import connections, cycle, inputs
 from .model import MALFORMED, Workflow, WorkflowError, WorkflowNode, malformed
 from .nodes import TABLE, Checker
 
 WORKFLOW_SCHEMA = "workflow.schema.json"
-ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class WorkflowLoader(yaml.SafeLoader):
-    """Safe YAML without aliases (600 bytes of them can expand to gigabytes) or deep nesting."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-        if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in workflow files", mark
-            )
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested deeper than {MAX_DEPTH} levels", mark
-            )
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def parse_yaml(text: str) -> Any:
-    """A YAML (or JSON) text with ``WorkflowLoader``: yaml.YAMLError on any problem (a number
-    of more than 4,300 digits too, which Python refuses to read)."""
-    try:
-        return yaml.load(text, Loader=WorkflowLoader)  # noqa: S506 - a SafeLoader subclass
-    except (ValueError, RecursionError) as exc:
-        raise yaml.YAMLError(str(exc)) from None
 
 
 class _Lines:
@@ -298,38 +262,3 @@ def apply_overrides(
         except yaml.YAMLError as exc:
             raise WorkflowError(f"--set {dotted}: not a valid value: {exc}") from None
     return doc
-
-
-# --------------------------------------------------------------------------- credentials
-
-
-def read_dotenv(*paths: str | Path) -> dict[str, str]:
-    """The variables of .env files (python-dotenv: quotes, escapes, multi-line values,
-    ``export``); a missing file is skipped, and an earlier file wins over a later one."""
-    values: dict[str, str] = {}
-    for path in reversed(paths or (".env",)):
-        if Path(path).is_file():
-            found = dotenv_values(path, encoding="utf-8")
-            values.update({k: v for k, v in found.items() if v is not None})
-    return values
-
-
-def resolve_credentials(
-    spec: Mapping[str, Any], environ: Mapping[str, str], source: str
-) -> Credentials:
-    """Credentials from ``domain`` and ``apiKey``; ``${VAR}`` is read from ``environ``."""
-
-    def expand(key: str) -> str:
-        def value(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if not environ.get(name):
-                raise WorkflowError(
-                    f"{source}: credentials.{key}: environment variable {name} is not set "
-                    "(export it, or put it in a .env file)"
-                )
-            return environ[name]
-
-        return ENV_REF.sub(value, str(spec[key]))
-
-    postback = expand("postbackKey") if "postbackKey" in spec else None
-    return Credentials(domain=expand("domain"), api_key=expand("apiKey"), postback_key=postback)

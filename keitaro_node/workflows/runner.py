@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import credentials as sources
 from .. import expressions
-from ..executor import DEFAULT_GRACE
+from ..errors import InputError
 from ..expressions import Context, NodeRun
 from ..model import Credentials, Item
+from ..options import DEFAULT_CONCURRENCY, DEFAULT_GRACE, tries
+from ..outcomes import Failure
 from .conditions import ConditionError
-from .document import resolve_credentials
 from .model import (
     MALFORMED,
     NodeFailed,
@@ -31,9 +33,14 @@ from .model import (
     WorkflowNode,
     malformed,
 )
-from .nodes import TABLE, Outputs
-from .nodes.base import continues, passed
+from .nodes import TABLE, NodeType, Outputs
+from .nodes.base import Results, continues, passed
 from .values import ConversionError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # aiohttp is imported only when a Keitaro node runs
+    from ..core.http import AiohttpTransport
+    from ..node import KeitaroNode
 
 Task = tuple[str, list[list[Item]], str | None, tuple[str | None, ...]]
 """A node ready to run: its name, its inputs, the node its (first) input came from, and the
@@ -66,6 +73,9 @@ class Runner:
         self.on_progress = on_progress
         self.runs: dict[str, NodeRun] = {}
         self.failed = 0
+        """Items that failed and were kept (continue-on-fail), counted for every node type."""
+        self._http: AiohttpTransport | None = None
+        """The run's one HTTP session (for its one tracker), opened by the first Keitaro node."""
         self.warnings: list[str] = list(workflow.warnings)
         self._sleep = sleep
         self.source = workflow.source
@@ -92,6 +102,30 @@ class Runner:
         )
 
     async def run(self) -> RunResult:
+        try:
+            return await self._run()
+        finally:
+            if self._http is not None:
+                await self._http.close()
+
+    def keitaro(self, rate_limit: float | None) -> KeitaroNode:
+        """A Keitaro node on the run's one session: its Keitaro nodes and their retries share
+        the connections (the limit: the largest concurrency any of them asks for)."""
+        from ..core.http import AiohttpTransport
+        from ..node import KeitaroNode
+
+        assert self.credentials is not None
+        if self._http is None:
+            widest = max(
+                (n.get("concurrency", DEFAULT_CONCURRENCY) for n in self.workflow.nodes),
+                default=DEFAULT_CONCURRENCY,
+            )
+            self._http = AiohttpTransport(concurrency=widest)
+        return KeitaroNode(
+            self.credentials, transport=self._http, rate_limit=rate_limit, grace=self.grace
+        )
+
+    async def _run(self) -> RunResult:
         started = time.perf_counter()
         wf = self.workflow
         stack: list[Task] = [
@@ -152,6 +186,8 @@ class Runner:
     async def execute(
         self, node: WorkflowNode, inputs: list[list[Item]], parent: str | None
     ) -> Outputs:
+        """One node's outputs: its type's results settled (failures become n8n's error items
+        or stop the run), with n8n's node settings applied."""
         kind = TABLE[node.type]
         self.now = datetime.now(self.now.tzinfo)  # $now: the time the node runs, as in n8n
         if self.pinned and node.name in self.workflow.pin_data:
@@ -162,26 +198,84 @@ class Runner:
         if node.get("executeOnce"):
             inputs = [i[:1] for i in inputs]
         try:
-            try:
-                if kind.run_inputs is not None:
-                    outs = await kind.run_inputs(node, inputs, parent, self)
-                else:
-                    outs = await kind.run(node, inputs[0], parent, self)
-            except MALFORMED as exc:
-                raise _malformed(node, exc) from None
+            results = await self._tries(node, kind, inputs, parent)
+            outs = self._settled(node, kind, results, inputs)
         except NodeFailed as exc:
             if not continues(node):
                 raise
             # n8n: a node that fails as a whole while it may continue passes its input on
             self.warn(node.name, f"{exc.reason} (onError: the node's input is passed on)")
+            self.failed += 1
             first_input = inputs[0] if inputs else []
             outs = {kind.outputs(node.config)[0]: passed(first_input)}
-        else:
-            if node.get("onError") == "continueErrorOutput" and "error" not in outs:
-                outs = _error_output(outs, inputs)
         if node.get("alwaysOutputData") and not any(outs.values()):
             first = next(iter(outs), "main")
             outs = {**outs, first: [{"json": {}, "pairedItem": {"item": 0}}]}
+        return outs
+
+    async def _tries(
+        self, node: WorkflowNode, kind: NodeType, inputs: list[list[Item]], parent: str | None
+    ) -> Results:
+        """The node's results after n8n's retryOnFail: a node type that retries item by item
+        runs again for its failed items, except any that may have been applied (sending those
+        again could apply them twice); any other type runs again whole when it stopped."""
+        count, wait = tries(node.config)
+        for attempt in range(1, count + 1):
+            last = attempt == count
+            try:
+                results = await self._once(node, kind, inputs, parent)
+            except NodeFailed:
+                if last or kind.retry is not None:
+                    raise
+                await self.sleep(wait)
+                continue
+            failed = [f for out in results.values() for f in out if isinstance(f, Failure)]
+            if last or not failed or (kind.retry is None and continues(node)):
+                return results
+            if kind.retry is None:  # n8n runs a node that stopped again, whole
+                await self.sleep(wait)
+                continue
+            for _ in range(count - attempt):
+                retried = sorted(f.index for f in failed if not f.maybe_applied)
+                if not retried:
+                    break
+                await self.sleep(wait)
+                redo = await kind.retry(node, inputs[0], retried, parent, self)
+                results = _replaced(results, set(retried), redo)
+                failed = [f for out in results.values() for f in out if isinstance(f, Failure)]
+            return results
+        raise AssertionError("unreachable: the last try returns or raises")
+
+    async def _once(
+        self, node: WorkflowNode, kind: NodeType, inputs: list[list[Item]], parent: str | None
+    ) -> Results:
+        try:
+            if kind.run_inputs is not None:
+                return await kind.run_inputs(node, inputs, parent, self)
+            return await kind.run(node, inputs[0], parent, self)
+        except MALFORMED as exc:
+            raise _malformed(node, exc) from None
+
+    def _settled(
+        self, node: WorkflowNode, kind: NodeType, results: Results, inputs: list[list[Item]]
+    ) -> Outputs:
+        """Failures, for every node type alike: a node that stops on a failed item stops the
+        run at the first one; one that continues counts them and outputs the items that stand
+        for them (with continueErrorOutput, error items go to the ``error`` output)."""
+        failed = sorted(
+            (f for out in results.values() for f in out if isinstance(f, Failure)),
+            key=lambda f: f.index,
+        )
+        if failed and not continues(node):
+            first = failed[0].error
+            if isinstance(first, NodeFailed):
+                raise first
+            raise NodeFailed(node.name, failed[0].index, first.message, first.description)
+        self.failed += len(failed)
+        routed = {id(f.item) for f in failed if f.item is not None} if kind.routes_errors else set()
+        outs: Outputs = {name: _items(entries) for name, entries in results.items()}
+        if node.get("onError") == "continueErrorOutput":
+            outs = _error_output(outs, inputs, routed)
         return outs
 
     def path(self, value: str) -> Path:
@@ -214,10 +308,38 @@ def _malformed(node: WorkflowNode, exc: Exception) -> NodeFailed:
     )
 
 
-def _error_output(outs: Outputs, inputs: list[list[Item]]) -> Outputs:
-    """n8n's handleNodeErrorOutput: the error items a node made under continueOnFail (``json``
-    is just ``error``, or ``error`` and ``message``) move to the error output, each with the
-    fields of the input item it stands for."""
+def _items(entries: Sequence[Item | Failure]) -> list[Item]:
+    """The n8n items of one output: each failure as the item that stands for it, if any."""
+    out: list[Item] = []
+    for entry in entries:
+        if not isinstance(entry, Failure):
+            out.append(entry)
+        elif entry.item is not None:
+            out.append(entry.item)
+    return out
+
+
+def _replaced(results: Results, retried: set[int], again: Results) -> Results:
+    """``results`` with the entries of the retried input items replaced by the new ones."""
+    merged: dict[str, list[Item | Failure]] = {}
+    for name in dict.fromkeys([*results, *again]):
+        kept = [e for e in results.get(name, ()) if _index(e) not in retried]
+        merged[name] = sorted([*kept, *again.get(name, ())], key=_index)
+    return merged
+
+
+def _index(entry: Item | Failure) -> int:
+    if isinstance(entry, Failure):
+        return entry.index
+    paired = entry.get("pairedItem")
+    return paired.get("item", 0) if isinstance(paired, dict) else 0
+
+
+def _error_output(outs: Outputs, inputs: list[list[Item]], failed: set[int]) -> Outputs:
+    """n8n's handleNodeErrorOutput: items of n8n's error shape (``json`` is just ``error``, or
+    ``error`` and ``message``) move to the error output, each with the fields of the input item
+    it stands for; so do the error items of a node type that routes its own (``failed``: their
+    ids)."""
     routed: Outputs = {}
     errors: list[Item] = []
     for name, items in outs.items():
@@ -227,7 +349,7 @@ def _error_output(outs: Outputs, inputs: list[list[Item]]) -> Outputs:
             shape = set(data) == {"error"} or (
                 set(data) == {"error", "message"} and data["message"]
             )
-            if not (data.get("error") and shape):
+            if id(item) not in failed and not (data.get("error") and shape):
                 routed[name].append(item)
                 continue
             paired = item.get("pairedItem")
@@ -255,57 +377,37 @@ async def run_workflow(
     resume: bool = False,
     pinned: bool = False,
 ) -> RunResult:
-    """Run a workflow: against ``credentials``, or the workflow's own (emulator or domain/key).
+    """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
+    ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
 
-    ``env_files``: the .env files that ``environ`` was read from, named when credentials lack;
-    ``grace``: seconds the requests in flight get to finish when the run is stopped;
-    ``resume``: continue interrupted ``streamTo`` exports from their checkpoints;
+    A workflow on the embedded emulator runs with ``keitaro_node.embedded.run_workflow``, which
+    starts it. ``env_files``: the .env files that ``environ`` was read from, named when
+    credentials lack; ``grace``: seconds the requests in flight get to finish when the run is
+    stopped; ``resume``: continue interrupted ``streamTo`` exports from their checkpoints;
     ``pinned``: nodes with pinned data (an n8n export's pinData) output it instead of running,
     as in n8n's manual runs.
     """
-    from ..emulator import Emulator  # the emulator is only needed for emulator workflows
-
     env = dict(os.environ if environ is None else environ)
+    if credentials is None and needs_tracker(workflow, pinned):
+        source = str(workflow.source or "<workflow>")
+        try:
+            credentials = sources.resolve(workflow.credentials, env, source, env_files)
+        except InputError as exc:
+            raise WorkflowError(exc.message) from None
+    runner = Runner(
+        workflow,
+        credentials,
+        environ=env,
+        on_progress=on_progress,
+        grace=grace,
+        resume=resume,
+        pinned=pinned,
+    )
+    return await runner.run()
 
-    def runner(creds: Credentials | None) -> Runner:
-        return Runner(
-            workflow,
-            creds,
-            environ=env,
-            on_progress=on_progress,
-            grace=grace,
-            resume=resume,
-            pinned=pinned,
-        )
 
-    spec = workflow.credentials
-    source = str(workflow.source or "<workflow>")
-    needs_tracker = any(
+def needs_tracker(workflow: Workflow, pinned: bool = False) -> bool:
+    """Whether a run sends anything to a tracker (a pinned node sends nothing)."""
+    return any(
         n.type == "keitaro" and not (pinned and n.name in workflow.pin_data) for n in workflow.nodes
     )
-    if credentials is not None or not needs_tracker:
-        return await runner(credentials).run()
-    if spec is None:
-        if env.get("KEITARO_DOMAIN") and env.get("KEITARO_API_KEY"):
-            return await runner(Credentials.from_env(env)).run()
-        looked = ", ".join(map(str, env_files))
-        raise WorkflowError(
-            f"{source}: no credentials: add 'credentials:' to the workflow "
-            "(emulator: {seed: demo}, or domain and apiKey), set KEITARO_DOMAIN "
-            "and KEITARO_API_KEY, or run keitaro-node with --emulator or --credentials FILE"
-            + (f" (.env files looked for: {looked})" if looked else "")
-        )
-    if "emulator" in spec:
-        options = spec["emulator"]
-        key = os.urandom(16).hex()
-        async with Emulator(
-            api_key=key,
-            seed=options.get("seed", "demo"),
-            clicks=options.get("clicks", 2000),
-            faults=options.get("faults"),
-            original_paths=options.get("originalPaths", False),
-        ) as emu:
-            return await runner(
-                Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
-            ).run()
-    return await runner(resolve_credentials(spec, env, source)).run()

@@ -9,10 +9,18 @@ from typing import Any, Protocol
 
 from ...expressions import Context
 from ...model import Credentials, Definition, Item
-from ..model import WorkflowNode
+from ...outcomes import Failure
+from ..model import NodeFailed, WorkflowNode
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # aiohttp is imported only when a Keitaro node runs
+    from ...node import KeitaroNode
 
 Outputs = dict[str, list[Item]]
 """A node's outputs by name: "main", and "error" for continueErrorOutput."""
+Results = Mapping[str, Sequence[Item | Failure]]
+"""What a node type's run returns: its outputs, with a ``Failure`` where an item failed. The
+runner alone turns failures into n8n's error items, the error output, counts and retries."""
 Problems = list[tuple[list[str | int], str]]
 """(path inside the node, message) for each problem found before running."""
 
@@ -23,13 +31,15 @@ class Run(Protocol):
     credentials: Credentials | None
     grace: float
     resume: bool
-    failed: int
     source: Path | None
     timezone: str
 
     def context(self, items: Sequence[Item], index: int, parent: str | None) -> Context: ...
 
     def path(self, value: str) -> Path: ...
+
+    def keitaro(self, rate_limit: float | None) -> KeitaroNode:
+        """A Keitaro node on the run's one session for its credentials."""
 
     def progress(self, node: str) -> Callable[[int, int], None]: ...
 
@@ -96,7 +106,7 @@ class NodeType:
 
     name: str
     description: str
-    run: Callable[[WorkflowNode, list[Item], str | None, Run], Awaitable[Outputs]]
+    run: Callable[[WorkflowNode, list[Item], str | None, Run], Awaitable[Results]]
     properties: Mapping[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     check: Callable[[Mapping[str, Any], Checker], Problems] | None = None
@@ -113,9 +123,17 @@ class NodeType:
     input_count: Callable[[Mapping[str, Any]], int] = lambda node: 1
     """How many inputs the node waits for (Merge: 2 or more)."""
     run_inputs: (
-        Callable[[WorkflowNode, list[list[Item]], str | None, Run], Awaitable[Outputs]] | None
+        Callable[[WorkflowNode, list[list[Item]], str | None, Run], Awaitable[Results]] | None
     ) = None
     """For a node with several inputs: runs with all of them (``run`` gets the first)."""
+    retry: (
+        Callable[[WorkflowNode, list[Item], list[int], str | None, Run], Awaitable[Results]] | None
+    ) = None
+    """Item-wise retryOnFail: runs again for these input items only (their failures are
+    replaced). Without it, retryOnFail runs the whole node again when it stopped, as n8n does."""
+    routes_errors: bool = False
+    """With continueErrorOutput, every failure's error item goes to the error output (n8n itself
+    moves only items of its error shape, ``{error}`` or ``{error, message}``)."""
     required_inputs: Callable[[Mapping[str, Any]], tuple[int, ...]] = lambda node: ()
     """n8n's requiredInputs: the inputs that must have data for the node to run while another
     input has none (none named: any one input will do)."""
@@ -137,6 +155,14 @@ class NodeType:
                 **self.properties,
             },
         }
+
+
+def failed(node: WorkflowNode, exc: NodeFailed, item: Item) -> Failure:
+    """Input item ``exc.item_index`` failed: the run stops here unless the node continues on
+    fail, when ``item`` stands for it."""
+    if not continues(node):
+        raise exc from None
+    return Failure(exc.item_index, exc, item)
 
 
 def continues(node: Mapping[str, Any] | WorkflowNode) -> bool:

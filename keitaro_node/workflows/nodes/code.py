@@ -11,8 +11,9 @@ from typing import Any
 
 from ... import expressions
 from ...model import Definition, Item
+from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
-from .base import Checker, NodeType, Outputs, Problems, Run, continues
+from .base import Checker, NodeType, Outputs, Problems, Results, Run, failed
 
 CODE = "n8n-nodes-base.code"
 EACH = "runOnceForEachItem"
@@ -23,21 +24,20 @@ _ITEM_KEYS = {"json", "binary", "pairedItem", "error", "index"}
 _HINT = "Please return an array of objects, one for each item you would like to output."
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     """What the code returns, validated and normalised as n8n's Code node does it. Under
     continueOnFail a failure becomes an error item: one for the whole run (all items), or one
     in place of each item that failed (each item)."""
     code = node.get("jsCode", "")
     if node.get("mode", "runOnceForAllItems") == EACH:
-        out: list[Item] = []
+        out: list[Item | Failure] = []
         for i in range(len(items)):
             try:
                 _allowed_for_each(node, code, i)
                 item = _each_item(node, _run(node, code, ctx, items, i, parent, each=True), i)
             except NodeFailed as exc:
-                if not continues(node):
-                    raise
-                out.append({"json": {"error": exc.reason}, "pairedItem": {"item": i}})
+                error: Item = {"json": {"error": exc.reason}, "pairedItem": {"item": i}}
+                out.append(failed(node, exc, error))
                 continue
             if item is not None:
                 out.append(
@@ -47,9 +47,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     try:
         returned = _all_items(node, _run(node, code, ctx, items, 0, parent, each=False))
     except NodeFailed as exc:
-        if not continues(node):
-            raise
-        return {"main": [{"json": {"error": exc.reason}}]}
+        return {"main": [failed(node, exc, {"json": {"error": exc.reason}})]}
     return paired_output(returned, items)
 
 

@@ -9,8 +9,9 @@ import copy
 
 from ... import expressions
 from ...model import Item
+from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
-from .base import NodeType, Outputs, Run, continues, n8n_native
+from .base import NodeType, Results, Run, failed, n8n_native
 
 PROGRAM = r"""
 const momentParse = (text) => {  // what moment reads: ISO 8601, RFC 2822, else what Date reads
@@ -194,7 +195,7 @@ return items.map(({ json: { p, zone, version } }) => {  // each item: its parame
 """
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     raw = node.get("parameters") or {}
     params = [expressions.resolve(raw, ctx.context(items, i, parent)) for i in range(len(items))]
     version = float(node.get("typeVersion", 2))
@@ -205,12 +206,11 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         results, _ = expressions.run_code(PROGRAM, ctx.context(tasks, 0, parent))
     except expressions.ScriptError as exc:
         raise NodeFailed(node.name, 0, str(exc), None) from None
-    out: list[Item] = []
+    out: list[Item | Failure] = []
     for i, (item, p, result) in enumerate(zip(items, params, results, strict=True)):
         if "error" in result:
-            if not continues(node):
-                raise NodeFailed(node.name, i, result["error"], None)
-            out.append({"json": {"error": result["error"]}})
+            stop = NodeFailed(node.name, i, result["error"], None)
+            out.append(failed(node, stop, {"json": {"error": result["error"]}}))
             continue
         if result.get("skip"):  # version 1 outputs nothing for an undefined value
             continue

@@ -8,14 +8,17 @@ from typing import Any
 
 from ... import expressions
 from ...model import Definition, Item
-from ..model import WorkflowNode
-from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native, passed
+from ...outcomes import Failure
+from ..model import NodeFailed, WorkflowNode
+from .base import Checker, NodeType, Problems, Results, Run, n8n_native, passed
 from .if_ import decide
 
 FILTER = "n8n-nodes-base.filter"
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
+    """Under continueOnFail, an item whose conditions failed is left out (and counted)."""
+    verdicts: list[bool | NodeFailed]
     if node.get("parameters") is not None:
         verdicts = decide(node, items, parent, ctx)
     else:
@@ -24,7 +27,13 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             bool(expressions.evaluate(condition, ctx.context(items, i, parent)))
             for i in range(len(items))
         ]
-    return {"main": [item for item, keep in zip(passed(items), verdicts, strict=True) if keep]}
+    kept: list[Item | Failure] = []
+    for item, verdict in zip(passed(items), verdicts, strict=True):
+        if isinstance(verdict, NodeFailed):
+            kept.append(Failure(verdict.item_index, verdict, None))
+        elif verdict:
+            kept.append(item)
+    return {"main": kept}
 
 
 def check(node: Mapping[str, Any], checker: Checker) -> Problems:

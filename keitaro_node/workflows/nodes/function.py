@@ -9,37 +9,36 @@ from typing import Any
 
 from ... import expressions
 from ...model import Definition, Item
+from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
-from .base import NodeType, Outputs, Run, continues
+from .base import NodeType, Results, Run, failed
 from .code import normalize_items, paired_output, run_js
 
 FUNCTION = "n8n-nodes-base.function"
 FUNCTION_ITEM = "n8n-nodes-base.functionItem"
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     """As n8n runs them; under continueOnFail a failure is an error item with the JavaScript
     error's own message (n8n adds the line only to an error that stops the run)."""
     if node.get("each"):
-        out: list[Item] = []
+        out: list[Item | Failure] = []
         for i in range(len(items)):
             try:
                 data = _code(node, ctx, items, i, parent, "functionItem")
                 if not isinstance(data, dict):
                     raise _Failed("No data got returned. Always an object has to be returned!")
             except (expressions.ScriptError, _Failed) as exc:
-                if not continues(node):
-                    raise NodeFailed(node.name, i, str(exc), None) from None
-                out.append({"json": {"error": _detail(exc)}})
+                stop = NodeFailed(node.name, i, str(exc), None)
+                out.append(failed(node, stop, {"json": {"error": _detail(exc)}}))
                 continue
             out.append({"json": data, "pairedItem": {"item": i}})
         return {"main": out}
     try:
         returned = _items(_code(node, ctx, items, 0, parent, "function"))
     except (expressions.ScriptError, _Failed) as exc:
-        if not continues(node):
-            raise NodeFailed(node.name, 0, str(exc), None) from None
-        return {"main": [{"json": {"error": _detail(exc)}}]}
+        stop = NodeFailed(node.name, 0, str(exc), None)
+        return {"main": [failed(node, stop, {"json": {"error": _detail(exc)}})]}
     return paired_output(returned, items)
 
 

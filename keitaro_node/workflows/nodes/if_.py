@@ -8,25 +8,30 @@ from typing import Any
 
 from ... import expressions
 from ...model import Item
+from ...outcomes import Failure
 from ..conditions import ConditionError, passes, passes_v1
 from ..model import NodeFailed, WorkflowNode
-from .base import NodeType, Outputs, Run, continues, n8n_native
+from .base import NodeType, Results, Run, continues, n8n_native, passed
 
 IF = "n8n-nodes-base.if"
 
 
-def decide(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> list[bool]:
-    """Whether each item passes the node's conditions (shared with the Filter node)."""
+def decide(
+    node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run
+) -> list[bool | NodeFailed]:
+    """Whether each item passes the node's conditions (shared with the Filter node), or why it
+    could not be decided (under continueOnFail; otherwise that stops the run)."""
     version = float(node.get("typeVersion", 2))
-    verdicts = []
+    verdicts: list[bool | NodeFailed] = []
     for i in range(len(items)):
         params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, i, parent))
         try:
             verdicts.append(_passes(params, version, i, ctx))
         except ConditionError as exc:
+            stop = NodeFailed(node.name, i, str(exc), None)
             if not continues(node):
-                raise NodeFailed(node.name, i, str(exc), None) from None
-            verdicts.append(False)
+                raise stop from None
+            verdicts.append(stop)
     return verdicts
 
 
@@ -42,12 +47,14 @@ def _passes(params: Mapping[str, Any], version: float, index: int, ctx: Run) -> 
     return passes(params.get("conditions") or {}, index, ctx.timezone)
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
-    out: Outputs = {"true": [], "false": []}
-    for i, verdict in enumerate(decide(node, items, parent, ctx)):
-        out["true" if verdict else "false"].append(
-            {"json": items[i]["json"], "pairedItem": {"item": i}}
-        )
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
+    """n8n's If under continueOnFail sends an item whose conditions failed to ``false``."""
+    out: dict[str, list[Item | Failure]] = {"true": [], "false": []}
+    for item, verdict in zip(passed(items), decide(node, items, parent, ctx), strict=True):
+        if isinstance(verdict, NodeFailed):
+            out["false"].append(Failure(verdict.item_index, verdict, item))
+        else:
+            out["true" if verdict else "false"].append(item)
     return out
 
 

@@ -12,7 +12,7 @@ from ... import expressions
 from ...model import Item
 from ..model import NodeFailed, WorkflowNode
 from . import aggregate, limit, remove_duplicates, sort, split, summarize
-from .base import Checker, NodeType, Outputs, Problems, Run, n8n_native
+from .base import Checker, NodeType, Problems, Results, Run, n8n_native
 
 ITEM_LISTS = "n8n-nodes-base.itemLists"
 OPERATIONS: dict[str, tuple[NodeType, float]] = {
@@ -25,7 +25,7 @@ OPERATIONS: dict[str, tuple[NodeType, float]] = {
 """Each operation: the node type that runs it, and that node's version it matches."""
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     params = node.get("parameters") or {}
     operation = params.get("operation", "splitOutItems")
     rest = {k: v for k, v in params.items() if k != "operation"}

@@ -6,82 +6,71 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from ... import expressions, outputs
+from ...core.parameters import OperationInputs
 from ...errors import InputError, Interrupted, RequestError
 from ...model import JSON, Definition, Item
-from ...node import KeitaroNode
-from ...parameters import OperationInputs
+from ...options import DEFAULT_CONCURRENCY
+from ...outcomes import Failure, Success
 from ..model import NodeFailed, WorkflowError, WorkflowNode
-from .base import Checker, NodeType, Outputs, Problems, Run
+from .base import Checker, NodeType, Problems, Results, Run, continues
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ...node import KeitaroNode
 
 KEITARO = "n8n-nodes-keitaro.keitaro"
 CREDENTIAL_TYPE = "keitaroApi"
-DEFAULT_TRIES, DEFAULT_WAIT_MS = 3, 1000
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
-    if ctx.credentials is None:
-        raise WorkflowError(f"{ctx.source}: node {node.name!r}: no credentials")
-    keitaro = KeitaroNode(ctx.credentials, rate_limit=node.get("rateLimit"), grace=ctx.grace)
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     if node.get("streamTo"):
+        keitaro = _keitaro(node, ctx)
         return {"main": await stream(node, keitaro, items, parent, ctx)}
-    on_error = node.get("onError", "stopWorkflow")
+    return await retry(node, items, list(range(len(items))), parent, ctx)
+
+
+async def retry(
+    node: WorkflowNode, items: list[Item], indexes: list[int], parent: str | None, ctx: Run
+) -> Results:
+    """The operation for the input items at ``indexes`` (expressions still see every item).
+    With retryOnFail every item is tried, so that the runner can try the failed ones again;
+    otherwise a node that stops on a failed item starts no item after it."""
     params = node.get("parameters") or {}
 
-    def parameters(_json: dict[str, JSON], index: int) -> Mapping[str, Any]:
-        return expressions.resolve(params, ctx.context(items, index, parent))  # type: ignore[no-any-return]
+    def parameters(_json: dict[str, JSON], k: int) -> Mapping[str, Any]:
+        resolved = expressions.resolve(params, ctx.context(items, indexes[k], parent))
+        return resolved  # type: ignore[no-any-return]
 
-    progress = ctx.progress(node.name)
+    outcomes = await _keitaro(node, ctx).outcomes(
+        [items[i] for i in indexes],
+        resource=node.get("resource"),
+        operation=node.get("operation"),
+        parameters=parameters,
+        continue_on_fail=continues(node) or bool(node.get("retryOnFail")),
+        concurrency=node.get("concurrency", DEFAULT_CONCURRENCY),
+        split=node.get("split", False),
+        on_progress=ctx.progress(node.name),
+    )
+    out: list[Item | Failure] = []
+    for outcome in outcomes:
+        index = indexes[outcome.index]
+        if isinstance(outcome, Success):
+            out.extend({**item, "pairedItem": {"item": index}} for item in outcome.items)
+        else:
+            assert outcome.item is not None
+            item: Item = {**outcome.item, "pairedItem": {"item": index}}
+            out.append(Failure(index, outcome.error, item))
+    return {"main": out}
 
-    async def attempt(indexes: list[int]) -> list[Item]:
-        subset = [items[i] for i in indexes]
-        out = await keitaro.execute(
-            subset,
-            resource=node.get("resource"),
-            operation=node.get("operation"),
-            parameters=lambda js, k: parameters(js, indexes[k]),
-            continue_on_fail=True,
-            concurrency=node.get("concurrency", 4),
-            split=node.get("split", False),
-            on_progress=progress,
-        )
-        for item in out:
-            item["pairedItem"] = {"item": indexes[item["pairedItem"]["item"]]}
-        return out
 
-    results: dict[int, list[Item]] = {}
-    pending = list(range(len(items)))
-    tries = min(max(node.get("maxTries", DEFAULT_TRIES), 2), 5) if node.get("retryOnFail") else 1
-    wait = min(max(node.get("waitBetweenTries", DEFAULT_WAIT_MS), 0), 5000) / 1000
-    for attempt_no in range(tries):
-        if attempt_no:
-            await ctx.sleep(wait)
-        for item in await attempt(pending):
-            results.setdefault(item["pairedItem"]["item"], []).append(item)
-        pending = [i for i in pending if any(o["json"].get("success") is False for o in results[i])]
-        if attempt_no + 1 < tries:
-            for i in pending:
-                del results[i]
-        if not pending:
-            break
-    ordered = [o for i in sorted(results) for o in results[i]]
-    failed = [o for o in ordered if o["json"].get("success") is False]
-    if failed and on_error == "stopWorkflow":
-        error = failed[0]["json"]["error"]
-        raise NodeFailed(
-            node.name,
-            failed[0]["pairedItem"]["item"],
-            error["message"],
-            error.get("description"),
-        )
-    ctx.failed += len(failed)
-    if on_error == "continueErrorOutput":
-        ok = [o for o in ordered if o["json"].get("success") is not False]
-        return {"main": ok, "error": merge_error_items(failed, items)}
-    return {"main": ordered}
+def _keitaro(node: WorkflowNode, ctx: Run) -> KeitaroNode:
+    if ctx.credentials is None:
+        raise WorkflowError(f"{ctx.source}: node {node.name!r}: no credentials")
+    return ctx.keitaro(node.get("rateLimit"))
 
 
 async def stream(
@@ -136,16 +125,6 @@ async def stream(
     return [summary(i, n, writer.fmt) for i, n in enumerate(state.done)]
 
 
-def merge_error_items(errors: list[Item], inputs: Sequence[Item]) -> list[Item]:
-    """n8n's error output: the failed item's json over its input item's json."""
-    out: list[Item] = []
-    for item in errors:
-        index = item.get("pairedItem", {}).get("item", 0)
-        source = inputs[index]["json"] if index < len(inputs) else {}
-        out.append({"json": {**source, **item["json"]}, "pairedItem": {"item": index}})
-    return out
-
-
 def check(node: Mapping[str, Any], checker: Checker) -> Problems:
     """Resource, operation and every parameter that holds no expression, checked before running."""
     try:
@@ -155,7 +134,7 @@ def check(node: Mapping[str, Any], checker: Checker) -> Problems:
         return [([key], exc.message)]
     problems: Problems = []
     params = node.get("parameters") or {}
-    inputs = OperationInputs(op)
+    inputs = OperationInputs.of(op)
     for given, value in params.items():
         name = inputs.canonical(given)
         if name is None:
@@ -239,7 +218,7 @@ NODE = NodeType(
             "type": "object",
         },
         "concurrency": {
-            "description": "Requests in flight at once (default 4).",
+            "description": f"Requests in flight at once (default {DEFAULT_CONCURRENCY}).",
             "type": "integer",
             "minimum": 1,
             "maximum": 256,
@@ -272,6 +251,8 @@ NODE = NodeType(
     },
     required=("resource", "operation"),
     check=check,
+    retry=retry,
+    routes_errors=True,
     n8n_types=(KEITARO,),
     from_n8n=from_n8n,
     to_n8n=to_n8n,

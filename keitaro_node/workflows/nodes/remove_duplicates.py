@@ -12,7 +12,7 @@ from ... import expressions
 from ...model import Item
 from ..model import NodeFailed, WorkflowNode
 from ..values import equal_key, get_path, js_less, js_type, set_path
-from .base import Checker, NodeType, Outputs, Problems, Run, continues, n8n_native, passed
+from .base import Checker, NodeType, Problems, Results, Run, failed, n8n_native, passed
 
 _MISSING = object()
 
@@ -103,15 +103,15 @@ def _type_rank(value: Any) -> int:
     return {"string": 1, "number": 2, "boolean": 4, "object": 7}[js_type(value)]
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     version = float(node.get("typeVersion", 2))
     params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
     try:
         return {"main": deduplicated(node, items, params, Variant(skip_nulls=version > 1))}
     except NodeFailed as exc:  # version 2 reports the failure as its one item
-        if version < 2 or not continues(node):
+        if version < 2:
             raise
-        return {"main": [{"json": {"error": exc.reason}}]}
+        return {"main": [failed(node, exc, {"json": {"error": exc.reason}})]}
 
 
 def deduplicated(

@@ -14,6 +14,7 @@ from typing import Any
 from ... import expressions
 from ...expressions import UNDEFINED
 from ...model import Definition, Item
+from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
 from ..values import (
     ConversionError,
@@ -25,13 +26,13 @@ from ..values import (
     unset_path,
     without,
 )
-from .base import Checker, NodeType, Outputs, Problems, Run, continues
+from .base import Checker, NodeType, Problems, Results, Run, failed
 
 SET = "n8n-nodes-base.set"
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
-    out: list[Item] = []
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
+    out: list[Item | Failure] = []
     for i, item in enumerate(items):
         if node.get("parameters") is None:  # the short YAML form
             fields = expressions.resolve(node.get("fields"), ctx.context(items, i, parent))
@@ -43,11 +44,12 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         try:
             json_out = n8n_set(params, float(node.get("typeVersion", 3.4)), item["json"], i)
         except ConversionError as exc:
-            if not continues(node):
-                raise NodeFailed(node.name, i, str(exc), None) from None
-            json_out = {"error": str(exc)}
+            error: dict[str, Any] = {"error": str(exc)}
             if params.get("mode") != "raw":  # n8n's manual mode writes pairedItem into json
-                json_out["pairedItem"] = {"item": i}
+                error["pairedItem"] = {"item": i}
+            stop = NodeFailed(node.name, i, str(exc), None)
+            out.append(failed(node, stop, {"json": error, "pairedItem": {"item": i}}))
+            continue
         out.append({"json": json_out, "pairedItem": {"item": i}})
     return {"main": out}
 

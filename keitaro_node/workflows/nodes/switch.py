@@ -11,9 +11,10 @@ from typing import Any
 
 from ... import expressions
 from ...model import Item
+from ...outcomes import Failure
 from ..conditions import ConditionError, passes, rule_v1
 from ..model import NodeFailed, WorkflowNode
-from .base import NodeType, Outputs, Run, continues, n8n_native
+from .base import NodeType, Results, Run, failed, n8n_native
 
 SWITCH = "n8n-nodes-base.switch"
 _V1_OPERATIONS = {
@@ -54,9 +55,9 @@ def _outputs(node: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(i) for i in range(count))
 
 
-async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
+async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     names = _outputs(node.config)
-    out: Outputs = {name: [] for name in names}
+    out: dict[str, list[Item | Failure]] = {name: [] for name in names}
     for i, item in enumerate(items):
         params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, i, parent))
         try:
@@ -65,9 +66,8 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             else:
                 targets = _targets(params, i, ctx, len(names))
         except (ConditionError, ValueError) as exc:
-            if not continues(node):
-                raise NodeFailed(node.name, i, str(exc), None) from None
-            out[names[0]].append({"json": {"error": str(exc)}})  # n8n: the error, on output 0
+            stop = NodeFailed(node.name, i, str(exc), None)  # n8n: the error, on output 0
+            out[names[0]].append(failed(node, stop, {"json": {"error": str(exc)}}))
             continue
         for target in targets:
             out[names[target]].append({"json": item["json"], "pairedItem": {"item": i}})

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, Protocol
 
 import aiohttp
 
-from .errors import TransportError
+from ..errors import TransportError
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 

@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from .errors import ApiError, InputError, RequestError, TransportError
-from .masking import SECRET_FILTER, Redactor, logger
-from .model import ApiResponse, Credentials, RequestPlan
+from ..errors import ApiError, InputError, RequestError, TransportError
+from ..masking import SECRET_FILTER, Redactor, logger
+from ..model import ApiResponse, Credentials, RequestPlan
+from .http import HttpRequest, RawResponse, Transport
 from .policy import RetryPolicy, refused_before_processing, retry_after_seconds
-from .transport import HttpRequest, RawResponse, Transport
 
-log = logger("keitaro_node.client")
+log = logger("keitaro_node.core.client")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
 

@@ -15,8 +15,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from .errors import DefinitionError
-from .model import (
+from ..errors import DefinitionError
+from ..model import (
     JSON,
     Choice,
     Definition,
@@ -51,7 +51,7 @@ def schema_dir() -> Path:
     packaged = Path(str(resources.files("keitaro_node"))) / "node_schema"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "node_schema"
+    return Path(__file__).resolve().parents[2] / "node_schema"
 
 
 def json_path(parts: Iterable[str | int]) -> str:
@@ -77,10 +77,13 @@ def schema_problems(document: Any, meta_schema: Mapping[str, Any]) -> list[str]:
     return [f"{json_path(e.absolute_path)}: {e.message}" for e in errors]
 
 
-@cache
 def load_definition(directory: Path | None = None) -> Definition:
-    """Load and validate the node definition (cached per directory)."""
-    folder = directory or schema_dir()
+    """The node definition, read and validated once per process (per directory)."""
+    return _load((directory or schema_dir()).resolve())
+
+
+@cache
+def _load(folder: Path) -> Definition:
     source = folder / DEFINITION_FILE
     meta = json.loads((folder / META_SCHEMA_FILE).read_text(encoding="utf-8"))
     document = read_yaml(source)

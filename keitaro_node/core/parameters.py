@@ -1,6 +1,6 @@
 """Turn one item's raw parameters into validated ones: defaults, JSON parsing, fallbacks, rules.
 
-Pure and compiled once per operation: ``OperationInputs(op).prepare(raw)`` runs per item.
+Pure and compiled once per operation: ``OperationInputs.of(op).prepare(raw)`` runs per item.
 ``jsonschema-rs`` (a dependency) answers "valid?" about 50x faster than ``jsonschema``, which still
 explains every invalid item, so messages are the same either way; without it (a platform with no
 wheel) ``jsonschema`` does both.
@@ -17,9 +17,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from .errors import InputError
-from .limits import MAX_DEPTH, deeper_than
-from .model import JSON, Operation, Property
+from ..errors import InputError
+from ..limits import MAX_DEPTH, deeper_than
+from ..model import JSON, Operation, Property
 
 try:
     import jsonschema_rs
@@ -65,6 +65,10 @@ def set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
     node[last] = value
 
 
+_COMPILED: dict[int, OperationInputs] = {}
+"""Per operation object (which each entry keeps alive, so its id is not reused)."""
+
+
 class OperationInputs:
     """Compiled validators and the preparation steps for one operation."""
 
@@ -83,6 +87,14 @@ class OperationInputs:
             for label in (p.name, p.display_name, p.display_name_en)
         }
         """settingsData under its own name, «Данные Настроек» or "Settings Data", in any case."""
+
+    @classmethod
+    def of(cls, op: Operation) -> OperationInputs:
+        """The operation's inputs, compiled once per process (the definition is loaded once)."""
+        found = _COMPILED.get(id(op))
+        if found is None or found.op is not op:
+            found = _COMPILED[id(op)] = cls(op)
+        return found
 
     def prepare(self, raw: Mapping[str, Any]) -> dict[str, JSON]:
         """Validated parameters, or an InputError naming the property and the rule."""

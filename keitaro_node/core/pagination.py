@@ -2,9 +2,10 @@
 
 Pure. Two strategies, both limit/offset: in the JSON body (``clicks/log``, ``report/build``: stop
 once ``offset >= total``, or on a short page when ``total`` is missing), and in the query string
-(``GET /campaigns``, ``GET /logs/{type}``: stop on a short page). A loop guard stops a server that
-ignores the offset (older trackers return every campaign on every page), and ``max_pages`` caps
-the walk.
+(``GET /campaigns``, ``GET /logs/{type}``: stop on a short page). A server that ignores the limit
+(older trackers return every campaign at once) ends the walk with all there is; one that ignores
+the offset (the same full page again) ends it too, and ``max_pages`` caps it: those two mark the
+result ``truncated``, since more records may exist than were read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import JSON, Paging, RequestPlan, Returns
+from ..model import JSON, Paging, RequestPlan, Returns
 
 
 def records(returns: Returns, data: Any) -> list[JSON]:
@@ -46,7 +47,10 @@ class PageWalk:
     offset: int = 0
     pages: int = 0
     total: int | None = None
-    capped: bool = False
+    truncated: str | None = None
+    """Why the walk stopped before the end (None: it read everything)."""
+    repeated: bool = False
+    """The last page repeated the one before (the server ignored the offset): drop it."""
     _first_of_last: Any = None
 
     def step(self, page: Sequence[JSON], data: Any) -> int | None:
@@ -54,10 +58,12 @@ class PageWalk:
         if isinstance(data, dict) and isinstance(data.get("total"), int):
             self.total = data["total"]
         size = self.paging.page_size
-        repeated = self.pages > 1 and bool(page) and page[0] == self._first_of_last
+        self.repeated = self.pages > 1 and bool(page) and page[0] == self._first_of_last
         self._first_of_last = page[0] if page else None
-        if repeated or not page or len(page) > size:
-            # The server ignored limit or offset: what we have is all there is.
+        if self.repeated:
+            self.truncated = "the server ignored the offset (it sent the same page again)"
+            return None
+        if not page or len(page) > size:  # more than a page: the server ignored the limit
             return None
         self.offset += len(page)
         if self.total is not None and self.offset >= self.total:
@@ -65,6 +71,6 @@ class PageWalk:
         if self.total is None and len(page) < size:
             return None
         if self.pages >= self.paging.max_pages:
-            self.capped = True
+            self.truncated = f"stopped after {self.pages} pages (the definition's maxPages)"
             return None
         return self.offset

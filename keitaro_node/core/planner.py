@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from .model import JSON, Operation, Property, RequestPlan
+from ..model import JSON, Operation, Property, RequestPlan
 
 
 def query_value(value: Any) -> str:

@@ -13,8 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import NotFoundError
-from .model import JSON, Edit, Reconcile, Select
+from ..errors import NotFoundError
+from ..model import JSON, Edit, Reconcile, Select
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -5,31 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import traceback
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from . import planner, steps
-from .client import MAY_HAVE_BEEN_APPLIED, KeitaroClient
-from .errors import (
+from ..errors import (
     InputError,
     Interrupted,
-    ItemError,
     KeitaroNodeError,
     RequestError,
     TransportError,
 )
-from .model import JSON, Definition, Edit, Item, Operation, PairedItem, Reconcile, RequestPlan
+from ..model import JSON, Definition, Edit, Item, Operation, PairedItem, Reconcile, RequestPlan
+from ..options import DEFAULT_CONCURRENCY, DEFAULT_GRACE, ParameterSource, ProgressCallback
+from ..outcomes import Failure, Outcome, Success, items_of
+from . import planner, steps
+from .client import MAY_HAVE_BEEN_APPLIED, KeitaroClient
 from .pagination import PageWalk, page_request, records
 from .parameters import OperationInputs
 
-ParameterSource = Mapping[str, Any] | Callable[[dict[str, JSON], int], Mapping[str, Any]]
-"""Node parameters: the same mapping for every item, or a function of (item json, index)."""
-
-ProgressCallback = Callable[[int, int], None]
-DEFAULT_GRACE = 5.0
 MAX_RESENDS = 2
 """A create provably absent after an unknown outcome is sent again at most this often."""
-"""Called with (items done, items in all) after each item."""
 
 
 def error_fields(exc: KeitaroNodeError) -> dict[str, JSON]:
@@ -67,16 +62,8 @@ class Executor:
         """Per list path, the ids of records that items of this run created or reconciled."""
         self._baselines: dict[str, set[str] | None] = {}
         """Per list path, the ids that existed when the batch began (None: could not read)."""
-        self._inputs: dict[str, OperationInputs] = {}
         self._edit_locks: dict[str, asyncio.Lock] = {}
         """One lock per edited object: two items editing one campaign's postbacks take turns."""
-
-    def inputs(self, op: Operation) -> OperationInputs:
-        """The operation's compiled validators, built once per executor."""
-        found = self._inputs.get(op.key)
-        if found is None:
-            found = self._inputs[op.key] = OperationInputs(op)
-        return found
 
     async def run(
         self,
@@ -85,18 +72,19 @@ class Executor:
         operation: str,
         parameters: ParameterSource,
         *,
-        continue_on_fail: bool = False,
-        concurrency: int = 4,
+        stop_on_failure: bool = False,
+        concurrency: int = DEFAULT_CONCURRENCY,
         split: bool = False,
         on_progress: ProgressCallback | None = None,
-    ) -> list[Item]:
-        """One output item per input item (or one per record with ``split``), in input order."""
+    ) -> list[Outcome]:
+        """One outcome per input item, in input order. With ``stop_on_failure`` no item starts
+        after one failed: the outcomes end with those that finished (the failure among them)."""
         if concurrency < 1:
             raise InputError("concurrency must be at least 1", property="concurrency")
         op = self.definition.operation(resource, operation)
-        inputs = self.inputs(op)
-        results: list[list[Item]] = [[] for _ in items]
-        failures: list[tuple[int, KeitaroNodeError]] = []
+        inputs = OperationInputs.of(op)
+        results: list[Outcome | None] = [None] * len(items)
+        failed = False
         next_index = iter(range(len(items)))
         in_flight: dict[int, int] = {}
         """Worker number -> the input index it is sending."""
@@ -106,19 +94,15 @@ class Executor:
             await self._baseline(op)
 
         async def worker(number: int) -> None:
-            nonlocal done
+            nonlocal done, failed
             for i in next_index:
-                if failures or stopping:
+                if (failed and stop_on_failure) or stopping:
                     return
                 in_flight[number] = i
                 outcome = await self._one(op, inputs, items[i], i, parameters, split)
                 del in_flight[number]
-                if isinstance(outcome, KeitaroNodeError):
-                    if not continue_on_fail:
-                        failures.append((i, outcome))
-                        return
-                    outcome = [self._error_item(op, i, outcome)]
                 results[i] = outcome
+                failed = failed or isinstance(outcome, Failure)
                 done += 1
                 if on_progress is not None:
                     on_progress(done, len(items))
@@ -132,14 +116,11 @@ class Executor:
         except asyncio.CancelledError:
             stopping = True
             unfinished = await self._wind_down(op, workers, in_flight)
-            finished = [out for group in results for out in group]
+            finished = items_of([o for o in results if o is not None])
             raise Interrupted(finished, len(items), op.key, unfinished) from None
         for task in workers:
             task.result()  # an unexpected error in a worker surfaces here
-        if failures:
-            index, cause = min(failures, key=lambda f: f[0])
-            raise ItemError(index, op.resource, op.value, cause) from cause
-        return [out for group in results for out in group]
+        return [o for o in results if o is not None]
 
     async def _baseline(self, op: Operation) -> None:
         """The ids a list holds before a batch of creates: records that appear later are new."""
@@ -201,7 +182,7 @@ class Executor:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-        return [self._error_item(op, index, self._cut_off(op)) for index in cut]
+        return items_of([self._failure(op, index, self._cut_off(op)) for index in cut])
 
     def _cut_off(self, op: Operation) -> KeitaroNodeError:
         what = MAY_HAVE_BEEN_APPLIED if not op.idempotent else "it is safe to send it again"
@@ -215,7 +196,7 @@ class Executor:
         index: int,
         parameters: ParameterSource,
         split: bool,
-    ) -> list[Item] | KeitaroNodeError:
+    ) -> Outcome:
         try:
             raw = parameters(item.get("json", {}), index) if callable(parameters) else parameters
             params = inputs.prepare(raw)
@@ -223,19 +204,23 @@ class Executor:
             data, extra = await self._fetch(op, plan, params)
         except InputError as exc:
             exc.item_index = index
-            return exc
+            return self._failure(op, index, exc)
         except RecursionError:  # a value nested so deep that walking it overflows the stack
-            return InputError("the item's data is nested too deeply", item_index=index)
+            too_deep = InputError("the item's data is nested too deeply", item_index=index)
+            return self._failure(op, index, too_deep)
         except RequestError as exc:
             if not exc.request:  # a record not found in an answer: name the request read
                 exc.request = self.client.describe(plan)
-            return exc
+            return self._failure(op, index, exc)
         paired: PairedItem = {"item": index}
         if split and op.returns not in ("object", "text") and isinstance(data, list):
-            return [
-                {"json": rec if isinstance(rec, dict) else {"value": rec}, "pairedItem": paired}
-                for rec in data
-            ]
+            return Success(
+                index,
+                [
+                    {"json": rec if isinstance(rec, dict) else {"value": rec}, "pairedItem": paired}
+                    for rec in data
+                ],
+            )
         out: dict[str, JSON] = {
             "request": self.client.describe(plan),
             "resource": op.resource,
@@ -244,7 +229,7 @@ class Executor:
             "data": data,
             **extra,
         }
-        return [{"json": out, "pairedItem": paired}]
+        return Success(index, [{"json": out, "pairedItem": paired}])
 
     async def _fetch(
         self, op: Operation, plan: RequestPlan, params: Mapping[str, Any]
@@ -268,8 +253,9 @@ class Executor:
             extra: dict[str, JSON] = {"count": len(collected), "pages": walk.pages}
             if walk.total is not None:
                 extra["total"] = walk.total
-            if walk.capped:
+            if walk.truncated:
                 extra["truncated"] = True
+                extra["truncation"] = walk.truncated
             return collected, extra
         response = await self.client.send(plan)
         rows = records(op.returns, response.data)
@@ -303,7 +289,8 @@ class Executor:
             response = await self.client.send(page_request(plan, op.paging, offset))
             page = records(op.returns, response.data)
             offset = walk.step(page, response.data)
-            yield page
+            if not walk.repeated:
+                yield page
 
     async def stream(
         self,
@@ -322,7 +309,7 @@ class Executor:
         op = self.definition.operation(resource, operation)
         if op.paging is None:
             raise InputError(f"{op.key} does not page: only paged list operations stream")
-        params = self.inputs(op).prepare(parameters)
+        params = OperationInputs.of(op).prepare(parameters)
         plan = planner.plan(op, params)
         cap = None if params.get("returnAll") else _requested_limit(plan)
         walk = PageWalk(op.paging, offset=start)
@@ -337,15 +324,23 @@ class Executor:
             if cap is not None and seen >= cap:
                 return
 
-    def _error_item(self, op: Operation, index: int, exc: KeitaroNodeError) -> Item:
+    def _failure(self, op: Operation, index: int, exc: KeitaroNodeError) -> Failure:
+        """The failure of one item, with the error item n8n's continue-on-fail shows for it.
+        Its texts are masked here, as the error item's are: a message may quote an item value."""
+        redactor = self.client.redactor
+        exc.message = redactor.text(exc.message)
+        exc.args = (exc.message,)
+        if exc.description:
+            exc.description = redactor.text(exc.description)
         request = exc.request if isinstance(exc, RequestError) else None
-        return {
+        item: Item = {
             "json": {
                 "request": request or self.client.describe(RequestPlan(op.method, op.path)),
                 "resource": op.resource,
                 "operation": op.value,
                 "success": False,
-                "error": self.client.redactor.data(error_fields(exc)),
+                "error": redactor.data(error_fields(exc)),
             },
             "pairedItem": {"item": index},
         }
+        return Failure(index, exc, item)

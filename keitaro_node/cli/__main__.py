@@ -1,0 +1,7 @@
+"""``python -m keitaro_node.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

@@ -1,0 +1,170 @@
+"""``keitaro-node run``: run a workflow (YAML, or an n8n export) and write its items."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from .common import (
+    EXIT_INTERRUPTED,
+    EXIT_ITEMS_FAILED,
+    EXIT_OK,
+    Progress,
+    add_credentials,
+    add_env_file,
+    load,
+    run_interruptibly,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+    from ..outputs import Format
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = sub.add_parser("run", help="run a workflow (YAML, or an n8n workflow JSON export)")
+    run.add_argument("workflow", type=Path)
+    run.add_argument("--output", "-o", type=Path, help="write the result here (atomically)")
+    run.add_argument("--format", "-f", choices=("json", "ndjson", "csv"), help="result format")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a value: NodeName.key=value or a top-level key=value",
+    )
+    run.add_argument(
+        "--emulator",
+        nargs="?",
+        const="demo",
+        choices=("demo", "empty"),
+        metavar="SEED",
+        help="run against the embedded emulator (default seed: demo)",
+    )
+    add_env_file(run)
+    add_credentials(run, "a YAML/JSON file with domain and apiKey (used instead of the workflow's)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no summary or progress on stderr")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue streamTo exports that an earlier run left unfinished (partial file kept)",
+    )
+    run.add_argument(
+        "--grace",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="after Ctrl-C/SIGTERM, how long requests in flight may finish (default 5; "
+        "a second Ctrl-C stops at once)",
+    )
+    run.add_argument(
+        "--csv-formulas",
+        action="store_true",
+        help="CSV: write cells starting with = + - @ as they are (default: prefixed with ' so "
+        "that spreadsheets do not run them as formulas)",
+    )
+    run.add_argument(
+        "--pinned",
+        action="store_true",
+        help="n8n exports: nodes with pinned data output it instead of running, as in n8n's "
+        "manual runs (default: pinned data is ignored)",
+    )
+    run.add_argument(
+        "--all-nodes",
+        type=Path,
+        metavar="FILE",
+        help="also write every executed node's items (first output) as JSON {node: items}, "
+        "to debug or to compare with n8n",
+    )
+    run.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from dataclasses import replace
+
+    from .. import credentials, outputs
+    from ..embedded import run_workflow
+    from ..errors import Interrupted
+
+    output_format(args)  # a conflicting --output/--format is refused before anything runs
+    workflow = load(args)
+    if args.emulator:
+        workflow = replace(workflow, credentials={"emulator": {"seed": args.emulator}})
+    elif args.credentials:
+        workflow = replace(workflow, credentials=credentials.read_file(args.credentials))
+    env_files = list(dict.fromkeys([args.env_file, args.workflow.parent / ".env"]))
+    environ = {**credentials.read_dotenv(*env_files), **os.environ}
+    progress = Progress(err, not args.quiet)
+    try:
+        result = run_interruptibly(
+            run_workflow(
+                workflow,
+                environ=environ,
+                on_progress=progress,
+                env_files=env_files,
+                grace=args.grace,
+                resume=args.resume,
+                pinned=args.pinned,
+            )
+        )
+    except Interrupted as stop:
+        where = emit(stop.items, args, out)
+        err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
+        return EXIT_INTERRUPTED
+    where = emit(result.items, args, out)
+    for warning in result.warnings:
+        err.write(f"warning: {warning}\n")
+    if args.all_nodes:
+        with outputs.atomic_writer(args.all_nodes) as handle:
+            json.dump(all_nodes(result), handle, ensure_ascii=False, indent=2)
+    if not args.quiet:
+        err.write(
+            f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"
+            f"{where}, {result.failed} failed ({result.seconds:.2f} s)\n"
+        )
+    return EXIT_ITEMS_FAILED if result.failed else EXIT_OK
+
+
+def all_nodes(result: Any) -> dict[str, list[dict[str, Any]]]:
+    """Each executed node's items on its first output, as n8n shows them."""
+    return {
+        name: [{"json": i["json"], "pairedItem": i.get("pairedItem")} for i in run.items]
+        for name, run in result.runs.items()
+    }
+
+
+def output_format(args: argparse.Namespace) -> Format:
+    """The result's format: --format, or the --output file's ending; a conflict is refused."""
+    from .. import outputs
+    from ..errors import InputError
+
+    output, fmt = args.output, args.format
+    if output is None:
+        return outputs.format_of("-", fmt or "json")
+    if Path(output).is_dir():
+        raise InputError(f"--output {output} is a directory: give a file name")
+    if fmt and Path(output).suffix.lstrip(".").lower() in (*outputs.FORMATS, "jsonl"):
+        named = outputs.format_of(output)
+        if named != fmt:
+            raise InputError(f"--output {output} is {named} by its name, but --format says {fmt}")
+    return outputs.format_of(output, fmt)
+
+
+def emit(items: list[Any], args: argparse.Namespace, out: TextIO) -> str:
+    """Write the items to --output (atomically) or to stdout; say where."""
+    from .. import outputs
+
+    kind = output_format(args)
+    guard = not args.csv_formulas
+    if args.output:
+        outputs.write_items(items, args.output, kind, formula_guard=guard)
+        return f" -> {args.output}"
+    if kind == "json":
+        out.write(json.dumps([i["json"] for i in items], ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(outputs.dumps_items(items, kind, formula_guard=guard))
+    return ""

@@ -1,0 +1,2 @@
+"""The node core: the definition (read once per process), pure planning, the one HTTP
+layer and the engine (client and executor)."""
