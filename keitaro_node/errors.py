@@ -106,6 +106,9 @@ class ApiError(RequestError):
 class TransportError(RequestError):
     """The request got no usable answer. ``sent`` is False when it provably never left."""
 
+    phase: str | None = None
+    """For a timeout, where it struck: pool, connect, write (never sent) or read (sent)."""
+
     def __init__(
         self,
         message: str,

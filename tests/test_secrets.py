@@ -104,7 +104,9 @@ def test_timeout(caplog) -> None:
             timeouts=Timeouts(total=0.3, connect=0.3, read=0.3),
         )
         out = run_both_ways(node, caplog, resource="campaign", operation="getAll")
-    assert out[0]["json"]["error"]["message"] == "the request timed out"
+    assert out[0]["json"]["error"]["message"] == (
+        "no answer within 0.3 s of sending the request (read timeout)"
+    )
 
 
 def test_key_in_a_response_body_is_masked(node: KeitaroNode) -> None:

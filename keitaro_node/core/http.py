@@ -3,6 +3,10 @@
 One ``ClientSession`` per transport (one per run), a connection limit equal to the concurrency,
 real timeouts, no redirects followed (a redirect is returned as a response, so the client can
 refuse to carry the API key to another host), and a cap on response size.
+
+A timeout says in which phase it struck (``PHASES``), because that decides whether the request
+may have been applied: waiting for a free connection (pool), connecting, or writing the request,
+nothing reached the tracker; only once the request is written is a timeout "sent".
 """
 
 from __future__ import annotations
@@ -11,13 +15,23 @@ import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from types import SimpleNamespace
+from typing import Any, Literal, NamedTuple, Protocol
 
 import aiohttp
 
 from ..errors import TransportError
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
+
+Phase = Literal["pool", "connect", "write", "read"]
+PHASES: dict[Phase, tuple[str, bool]] = {
+    "pool": ("no free connection came within {} s (pool timeout)", False),
+    "connect": ("could not connect within {} s (connect timeout)", False),
+    "write": ("could not write the request within {} s (write timeout)", False),
+    "read": ("no answer within {} s of sending the request (read timeout)", True),
+}
+"""Per phase: the message of a timeout that struck in it, and whether the request was sent."""
 
 
 class RawResponse(NamedTuple):
@@ -32,12 +46,38 @@ class RawResponse(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds. ``total`` bounds each request (connect + send + the whole answer); ``read``
-    (None: off) also bounds each wait for more bytes, at some cost per request."""
+    """Seconds. ``total`` bounds each request (pool wait + connect + send + the whole answer);
+    ``pool`` the whole wait for a connection (a free one of the session, or a new one opened),
+    ``connect`` opening one; ``read`` (None: off) also bounds each wait for more bytes, at some
+    cost per request."""
 
     total: float = 60.0
     connect: float = 10.0
+    pool: float = 30.0
     read: float | None = None
+
+    def limit(self, phase: Phase) -> float:
+        """The bound that applies in a phase (the total where no bound of its own does)."""
+        own = {"pool": self.pool, "connect": self.connect, "read": self.read}.get(phase)
+        return min(self.total, own) if own is not None else self.total
+
+
+def _phase_tracer() -> aiohttp.TraceConfig:
+    """Records in each request's trace context the phase it has reached."""
+    tracer = aiohttp.TraceConfig()
+
+    def moves_to(phase: Phase) -> Any:
+        async def mark(session: Any, context: SimpleNamespace, params: Any) -> None:
+            context.trace_request_ctx.phase = phase
+
+        return mark
+
+    tracer.on_connection_queued_start.append(moves_to("pool"))
+    tracer.on_connection_create_start.append(moves_to("connect"))
+    tracer.on_connection_create_end.append(moves_to("write"))
+    tracer.on_connection_reuseconn.append(moves_to("write"))
+    tracer.on_request_headers_sent.append(moves_to("read"))
+    return tracer
 
 
 class HttpRequest(NamedTuple):
@@ -68,19 +108,24 @@ class AiohttpTransport:
         user_agent: str = "keitaro-node",
     ) -> None:
         self.max_body = max_body
+        self.timeouts = timeouts
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency),
             timeout=aiohttp.ClientTimeout(
-                total=timeouts.total, sock_connect=timeouts.connect, sock_read=timeouts.read
+                total=timeouts.total,
+                connect=timeouts.pool,  # aiohttp: the whole wait for a connection
+                sock_connect=timeouts.connect,
+                sock_read=timeouts.read,
             ),
             headers={"User-Agent": user_agent},
             json_serialize=json.dumps,
             auto_decompress=True,
+            trace_configs=[_phase_tracer()],
         )
         # aiohttp silently re-sends a GET/PUT/DELETE once when a reused connection drops; the
         # client must see that drop (the first request may have been applied) to decide itself.
-        if hasattr(self._session, "_retry_connection"):
-            self._session._retry_connection = False
+        # tests/test_http.py fails if aiohttp renames this attribute.
+        self._session._retry_connection = False
 
     def __repr__(self) -> str:
         return f"AiohttpTransport(max_body={self.max_body})"
@@ -89,6 +134,7 @@ class AiohttpTransport:
         data = None
         if request.body is not None:
             data = json.dumps(request.body, ensure_ascii=False).encode()
+        progress = SimpleNamespace(phase="pool")
         try:
             async with self._session.request(
                 request.method,
@@ -97,6 +143,7 @@ class AiohttpTransport:
                 data=data,
                 headers=request.headers,
                 allow_redirects=False,
+                trace_request_ctx=progress,
             ) as resp:
                 body = await self._read(resp)
                 return RawResponse(resp.status, resp.reason or "", resp.headers, body)
@@ -105,8 +152,8 @@ class AiohttpTransport:
                 f"could not connect to {exc.host}:{exc.port}: {exc.os_error.strerror or exc}",
                 sent=False,
             ) from None
-        except TimeoutError:
-            raise TransportError("the request timed out", sent=True) from None
+        except TimeoutError:  # aiohttp's ConnectionTimeoutError and SocketTimeoutError too
+            raise self._timed_out(progress.phase) from None
         except aiohttp.ClientPayloadError as exc:
             raise TransportError(f"the response body was cut off: {exc}", sent=True) from None
         except aiohttp.ServerDisconnectedError:
@@ -117,6 +164,12 @@ class AiohttpTransport:
             raise TransportError(
                 f"connection error: {type(exc).__name__}: {exc}", sent=True
             ) from None
+
+    def _timed_out(self, phase: Phase) -> TransportError:
+        message, sent = PHASES[phase]
+        error = TransportError(message.format(f"{self.timeouts.limit(phase):g}"), sent=sent)
+        error.phase = phase
+        return error
 
     async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
         """The body, refusing more than ``max_body`` bytes, counted after decompression (a small
