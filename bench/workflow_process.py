@@ -6,6 +6,7 @@ and importing aiohttp on the baseline's. Rounds alternate, so that drift hits bo
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import subprocess
@@ -66,7 +67,7 @@ def workflow(items: int, concurrency: int) -> dict[str, object]:
         ],
         "connections": {
             a: {"main": [[{"node": b, "type": "main", "index": 0}]]}
-            for a, b in zip(names, names[1:], strict=False)
+            for a, b in itertools.pairwise(names)
         },
         "settings": {"executionOrder": "v1"},
     }

@@ -18,8 +18,17 @@ Nothing here ever holds the API key; the client masks texts before they are buil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+
+def did_you_mean(name: str, names: Mapping[str, str], cutoff: float = 0.6) -> str:
+    """`` (did you mean 'campaign'?)`` for a near miss among ``names`` (what is compared ->
+    what to suggest), or nothing."""
+    import difflib  # only when a name is wrong
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=cutoff)
+    return f" (did you mean {names[close[0]]!r}?)" if close else ""
 
 
 def reason(exc: BaseException) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, NotRequired, TypedDict, TypeVar
 from urllib.parse import urlsplit
 
-from .errors import InputError
+from .errors import InputError, did_you_mean
 
 PropertyType = Literal["string", "number", "boolean", "options", "json", "collection"]
 Placement = Literal["path", "query", "body", "filter", "control"]
@@ -231,8 +230,7 @@ def _named(entries: Mapping[str, _Entry], name: str) -> _Entry | None:
 def _hint(name: str, entries: Mapping[str, _Entry]) -> str:
     """``(did you mean 'campaign'?)`` for a near miss of a value or a display name."""
     by_name = {n.casefold(): e.value for e in entries.values() for n in _names(e)}
-    close = difflib.get_close_matches(str(name).casefold(), by_name, n=1, cutoff=0.6)
-    return f" (did you mean {by_name[close[0]]!r}?)" if close else ""
+    return did_you_mean(str(name).casefold(), by_name)
 
 
 class RequestPlan(NamedTuple):

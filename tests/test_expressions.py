@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keitaro_node.expressions import Context, ExpressionError, NodeRun, evaluate, resolve
 
@@ -212,3 +214,38 @@ def test_default_time_zone_is_n8ns(monkeypatch: pytest.MonkeyPatch) -> None:
     assert evaluate("={{ $now.zoneName }}", ctx(timezone=None)) == "America/New_York"
     monkeypatch.setenv("GENERIC_TIMEZONE", "Europe/Moscow")
     assert evaluate("={{ $now.zoneName }}", ctx(timezone=None)) == "Europe/Moscow"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "id", "length", "__proto__", "constructor"]),
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers(min_value=-(2**60), max_value=2**60)
+            | st.floats(allow_nan=False, allow_infinity=False)
+            | st.text(max_size=5),
+            lambda inner: (
+                st.dictionaries(st.sampled_from(["a", "b", "id"]), inner, max_size=3)
+                | st.lists(inner, max_size=3)
+            ),
+            max_leaves=6,
+        ),
+        max_size=4,
+    ),
+    st.lists(st.sampled_from(["a", "b", "id", "length", "__proto__"]), min_size=1, max_size=3),
+)
+def test_json_paths_read_in_python_agree_with_the_sandbox(data: dict, path: list[str]) -> None:
+    """``={{ $json.a.b }}`` is read without the sandbox when the answer is plain; the sandbox
+    (reached through parentheses, which the shortcut does not take) must say the same."""
+    ctx = Context(items=[{"json": data}])
+    dotted = ".".join(path)
+
+    def answer(template: str) -> Any:
+        try:
+            return evaluate(template, ctx)
+        except ExpressionError as exc:  # the same refusal (the text quotes the template)
+            return ("error", exc.message.split("': ", 1)[1].split(" (column")[0])
+
+    assert answer(f"={{{{ $json.{dotted} }}}}") == answer(f"={{{{ ($json.{dotted}) }}}}")

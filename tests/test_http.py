@@ -101,20 +101,23 @@ def test_a_create_behind_a_connect_timeout_is_sent_again() -> None:
 
 def test_waiting_for_a_free_connection_is_a_pool_timeout() -> None:
     async def go() -> list[Success | Failure]:
-        async with Emulator(api_key=KEY, seed="demo", clicks=5, faults="latency=800") as emu:
-            async with KeitaroNode(
+        emulator = Emulator(api_key=KEY, seed="demo", clicks=5, faults="latency=800")
+        async with (
+            emulator as emu,
+            KeitaroNode(
                 Credentials(emu.url, KEY),
                 retry=NO_RETRY,
                 timeouts=Timeouts(pool=0.2, total=5),
                 connections=1,
-            ) as node:
-                return await node.outcomes(
-                    [{"json": {}}, {"json": {}}],
-                    resource="campaign",
-                    operation="getAll",
-                    concurrency=2,
-                    continue_on_fail=True,
-                )
+            ) as node,
+        ):
+            return await node.outcomes(
+                [{"json": {}}, {"json": {}}],
+                resource="campaign",
+                operation="getAll",
+                concurrency=2,
+                continue_on_fail=True,
+            )
 
     first, second = asyncio.run(go())
     assert isinstance(first, Success)

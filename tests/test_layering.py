@@ -23,6 +23,7 @@ LAYERS = {
     "model": 1,
     "outcomes": 1.5,
     "options": 1.5,
+    "core.schemas": 1.8,
     "core.definition": 2,
     "core.parameters": 2,
     "core.planner": 2.5,

@@ -1,7 +1,5 @@
 """``python -m keitaro_node.cli``."""
 
-import sys
+from . import entry
 
-from . import main
-
-sys.exit(main())
+entry()

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
 from ..errors import DefinitionError
 from ..model import (
@@ -30,6 +28,7 @@ from ..model import (
     Rule,
     Select,
 )
+from .schemas import compile_check, errors, schema_error
 
 DEFINITION_FILE = "keitaro.node.yaml"
 META_SCHEMA_FILE = "node.schema.json"
@@ -72,9 +71,10 @@ def read_yaml(path: Path) -> Any:
 
 def schema_problems(document: Any, meta_schema: Mapping[str, Any]) -> list[str]:
     """Every meta-schema violation, each with its JSON path, in document order."""
-    validator = Draft202012Validator(meta_schema)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
-    return [f"{json_path(e.absolute_path)}: {e.message}" for e in errors]
+    if compile_check(meta_schema)(document):
+        return []
+    found = sorted(errors(meta_schema, document), key=lambda e: list(map(str, e.absolute_path)))
+    return [f"{json_path(e.absolute_path)}: {e.message}" for e in found]
 
 
 def load_definition(directory: Path | None = None) -> Definition:
@@ -104,10 +104,9 @@ def _duplicates(values: Sequence[str]) -> list[str]:
 
 
 def _check_json_schema(schema: Any, where: str, problems: list[str]) -> None:
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        problems.append(f"{where}: not a valid JSON Schema: {exc.message}")
+    why = schema_error(schema)
+    if why is not None:
+        problems.append(f"{where}: not a valid JSON Schema: {why}")
 
 
 def _property_problems(prop: Mapping[str, Any], where: str, problems: list[str]) -> None:
@@ -122,7 +121,8 @@ def _property_problems(prop: Mapping[str, Any], where: str, problems: list[str])
     elif (
         "default" in prop
         and "schema" in prop
-        and not Draft202012Validator(prop["schema"]).is_valid(prop["default"])
+        and schema_error(prop["schema"]) is None
+        and not compile_check(prop["schema"])(prop["default"])
     ):
         problems.append(f"{where}.default: does not match the property's schema")
     children = prop.get("options", [])

@@ -1,39 +1,24 @@
 """Turn one item's raw parameters into validated ones: defaults, JSON parsing, fallbacks, rules.
 
 Pure and compiled once per operation: ``OperationInputs.of(op).prepare(raw)`` runs per item.
-``jsonschema-rs`` (a dependency) answers "valid?" about 50x faster than ``jsonschema``, which still
-explains every invalid item, so messages are the same either way; without it (a platform with no
-wheel) ``jsonschema`` does both.
+"Valid?" is answered by ``schemas.compile_check``; jsonschema explains only invalid items.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 from ..limits import MAX_DEPTH, deeper_than
 from ..model import JSON, Operation, Property
+from .schemas import compile_check, errors
 
-try:
-    import jsonschema_rs
-except ImportError:  # no wheel for this platform: jsonschema alone
-    jsonschema_rs = None  # type: ignore[assignment]
-
-Check = Callable[[Any], bool]
-
-
-def compile_check(schema: Mapping[str, Any]) -> Check:
-    """A compiled ``is_valid``: jsonschema-rs when installed, else jsonschema."""
-    if jsonschema_rs is not None:
-        return jsonschema_rs.validator_for(dict(schema)).is_valid
-    return Draft202012Validator(schema).is_valid
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 def _label(prop: Property) -> str:
@@ -72,12 +57,11 @@ _COMPILED: dict[int, OperationInputs] = {}
 class OperationInputs:
     """Compiled validators and the preparation steps for one operation."""
 
-    __slots__ = ("_aliases", "_fallbacks", "_props", "_rules", "_valid", "_validator", "op")
+    __slots__ = ("_aliases", "_fallbacks", "_props", "_rules", "_valid", "op")
 
     def __init__(self, op: Operation) -> None:
         self.op = op
         self._props = {p.name: p for p in op.properties}
-        self._validator = Draft202012Validator(op.params_schema)
         self._valid = compile_check(op.params_schema)
         self._rules = [(compile_check(r.schema), r) for r in op.rules]
         self._fallbacks = [(compile_check(f.when), f.values) for f in op.fallbacks]
@@ -119,7 +103,9 @@ class OperationInputs:
         if not self._valid(params):
             if deeper_than(params, MAX_DEPTH):  # jsonschema explains recursively
                 raise InputError(f"{self.op.key}: parameters nested deeper than {MAX_DEPTH} levels")
-            error = best_match(self._validator.iter_errors(params))
+            from jsonschema.exceptions import best_match
+
+            error = best_match(errors(self.op.params_schema, params))
             if error is not None:
                 raise self._explain(error, params)
         for is_valid, rule in self._rules:
@@ -131,7 +117,7 @@ class OperationInputs:
         """Validate one parameter alone (a workflow's static value), ignoring the others."""
         params: dict[str, Any] = {name: value}
         self._complete(self._props[name], params)
-        for error in self._validator.iter_errors(params):
+        for error in errors(self.op.params_schema, params):
             if error.absolute_path:
                 raise self._explain(error, params)
 
@@ -186,8 +172,7 @@ class OperationInputs:
     def unknown(self, unknown: list[str]) -> InputError:
         """Unknown parameters, with the closest known name (its value or its display name)."""
         first = unknown[0] if unknown else ""
-        close = difflib.get_close_matches(first.casefold(), self._aliases, n=1, cutoff=0.6)
-        hint = f" (did you mean {self._aliases[close[0]]!r}?)" if close else ""
+        hint = did_you_mean(first.casefold(), self._aliases)
         return InputError(
             f"{self.op.key}: unknown parameter(s) {', '.join(map(repr, unknown))}{hint}; "
             f"known: {', '.join(self._props) or 'none'}",
@@ -239,8 +224,7 @@ def _describe(error: ValidationError) -> str:
             list(error.schema.get("properties", {})) if isinstance(error.schema, Mapping) else []
         )
         unknown = sorted(str(k) for k in error.instance if k not in known)
-        close = difflib.get_close_matches(unknown[0], known, n=1) if unknown else []
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(unknown[0], {k: k for k in known}) if unknown else ""
         listed = f"; known: {', '.join(known)}" if known else ""
         return f"unknown field(s) {', '.join(map(repr, unknown))}{hint}{listed}"
     if v == "enum":

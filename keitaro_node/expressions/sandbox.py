@@ -72,12 +72,12 @@ def zone_table(name: str) -> str | None:
         delta = moment.astimezone(zone).utcoffset() or timedelta(0)
         return int(delta.total_seconds() // 60)
 
-    day = timedelta(days=1)
+    step = timedelta(days=7)  # no zone changes its offset twice within a week in 1970-2070
     moment = datetime(_ZONE_YEARS[0], 1, 1, tzinfo=UTC)
     stop = datetime(_ZONE_YEARS[1], 1, 1, tzinfo=UTC)
     changes, offsets = [-(2**53)], [offset(moment)]
     while moment < stop:
-        following = moment + day
+        following = moment + step
         if offset(following) != offsets[-1]:
             low, high = moment, following  # the change is in (low, high]: find the second
             while high - low > timedelta(seconds=1):

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from .. import expressions
 from ..core.definition import json_path, load_definition, schema_dir
+from ..core.schemas import Check, compile_check, errors
 from ..errors import InputError, reason
 from ..masking import is_sensitive_name
 from ..model import Definition
@@ -63,6 +63,12 @@ def schema() -> dict[str, Any]:
     return frame
 
 
+@cache
+def _valid() -> Check:
+    """The workflow schema, compiled once: most workflows are valid, and say so fast."""
+    return compile_check(schema())
+
+
 def _where(source: str, lines: _Lines, path: Sequence[str | int]) -> str:
     line = lines.line(path)
     key = json_path(path)
@@ -71,10 +77,10 @@ def _where(source: str, lines: _Lines, path: Sequence[str | int]) -> str:
 
 def _schema_problems(doc: Any, source: str, lines: _Lines) -> list[str]:
     full = schema()
+    if _valid()(doc):
+        return []
     problems = []
-    for error in sorted(
-        Draft202012Validator(full).iter_errors(doc), key=lambda e: list(map(str, e.path))
-    ):
+    for error in sorted(errors(full, doc), key=lambda e: list(map(str, e.path))):
         path = list(error.absolute_path)
         if error.validator == "oneOf" and path[:1] == ["nodes"] and len(path) == 2:
             node = error.instance
@@ -86,7 +92,7 @@ def _schema_problems(doc: Any, source: str, lines: _Lines) -> list[str]:
                     f"known: {known}"
                 )
                 continue
-            for sub in Draft202012Validator(full["$defs"][kind]).iter_errors(node):
+            for sub in errors(full["$defs"][kind], node):
                 problems.append(
                     f"{_where(source, lines, [*path, *sub.absolute_path])}: {sub.message}"
                 )
@@ -111,7 +117,7 @@ def _credentials_problem(error: Any) -> str:
     if "emulator" in given and len(given) > 1:
         return f"'emulator' and a tracker's 'domain'/'apiKey' exclude each other: {usage}"
     branch = emulator if "emulator" in given else tracker
-    for sub in Draft202012Validator(branch).iter_errors(given):
+    for sub in errors(branch, given):
         where = ".".join(["credentials", *map(str, sub.absolute_path)])
         if sub.validator == "type":
             return f"{where} must be {sub.validator_value} (for example ${{KEITARO_API_KEY}})"

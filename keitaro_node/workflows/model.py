@@ -124,3 +124,11 @@ class RunResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     """What the user should know that is not an error (n8n's execution hints)."""
+
+    def __repr__(self) -> str:
+        # Short: asyncio.run formats the finished task's result (Python 3.11's signal check), and
+        # a full repr of every item of a large run costs a noticeable part of a second.
+        return (
+            f"RunResult({len(self.items)} items out, {len(self.order)} node runs, "
+            f"{self.failed} failed, {self.seconds:.2f} s)"
+        )
