@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import emulator_rate, exactly_once, expressions, memory, overhead, startup, throughput
+from . import (
+    emulator_rate,
+    exactly_once,
+    expressions,
+    memory,
+    overhead,
+    startup,
+    throughput,
+    workflow_process,
+)
 from .common import Result, machine
 
 
@@ -27,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     show(emulator_rate.run(requests=300 if quick else 4000))
     show(throughput.throughput(items=300 if quick else 5000, rounds=1 if quick else 5))
     show(throughput.latency_hiding(items=64 if quick else 500))
+    show(workflow_process.run(items=300 if quick else 2000, rounds=1 if quick else 5))
     result, profile = overhead.run(items=2000 if quick else 20000, profile=args.profile)
     show(result)
     show(*memory.run((2000, 4000) if quick else (50_000, 100_000, 200_000)))

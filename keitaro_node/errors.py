@@ -49,7 +49,9 @@ class KeitaroNodeError(Exception):
 
 
 class DefinitionError(KeitaroNodeError):
-    """The node definition (or a workflow) does not validate; ``problems`` lists each one."""
+    """The node definition in node_schema/ does not validate (a bug or a broken install, not a
+    user's mistake; a workflow that does not validate is a WorkflowError); ``problems`` lists
+    each one."""
 
     def __init__(self, source: str, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)

@@ -82,7 +82,8 @@ class Redactor:
         return self.text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
 
     def data(self, value: Any) -> Any:
-        """JSON-like data with every known secret value masked; unchanged objects are reused.
+        """A copy of JSON-like data with every known secret value masked (the data itself as
+        it is when there is no secret to mask).
 
         Keys are not judged by name here: response fields such as a campaign's ``token`` are the
         user's data, not our credentials.

@@ -38,8 +38,10 @@ class Property:
     display_name: str
     display_name_en: str
     type: PropertyType
-    placement: Placement
     schema: Mapping[str, JSON]
+    placement: Placement = "control"
+    """Where the value goes: the path, the query, the body, a report filter, or nowhere (a
+    setting of the node itself, such as returnAll)."""
     description: str = ""
     required: bool = False
     default: JSON = None

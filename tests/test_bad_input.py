@@ -178,12 +178,12 @@ def test_json_string_data_is_parsed(node: KeitaroNode, emulator) -> None:
 def test_same_answers_with_or_without_the_fast_validator(
     fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from keitaro_node.core import parameters
+    from keitaro_node.core import parameters, schemas
     from keitaro_node.core.definition import load_definition
 
     if not fast:
-        monkeypatch.setattr(parameters, "jsonschema_rs", None)
-    elif parameters.jsonschema_rs is None:
+        monkeypatch.setattr(schemas, "jsonschema_rs", None)
+    elif schemas.jsonschema_rs is None:
         pytest.skip("jsonschema-rs is not installed")
     inputs = parameters.OperationInputs(load_definition().operation("click", "getAll"))
     assert (

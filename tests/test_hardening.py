@@ -1,4 +1,5 @@
-"""Hardening, one test per finding of the red team and the first-hour user (issue 14).
+"""Hardening: hostile answers, hostile files and first-hour friction, one test per finding,
+each named by what it checks.
 
 Hostile answers come from real aiohttp servers on 127.0.0.1 that misbehave on purpose.
 """
@@ -116,19 +117,19 @@ def get_campaigns(url: str, ids: list[int], **kw: Any) -> list[dict[str, Any]]:
     return [o["json"] for o in out]
 
 
-def test_1_a_decompression_bomb_is_capped(hostile: Any) -> None:
+def test_a_decompression_bomb_is_capped(hostile: Any) -> None:
     (item,) = get_campaigns(hostile[0], [9], max_body=1024 * 1024)
     assert item["success"] is False and "once decompressed" in item["error"]["message"]
 
 
-def test_2_a_malformed_location_fails_only_its_item(hostile: Any) -> None:
+def test_a_malformed_location_fails_only_its_item(hostile: Any) -> None:
     items = get_campaigns(hostile[0], [1, 2, 3, 4, 5, 11, 12, 13, 14, 15])
     assert [i["success"] for i in items] == [True] + [False] * 4 + [True] * 5
     for bad in items[1:5]:
         assert "redirected" in bad["error"]["message"], bad["error"]
 
 
-def test_5_a_key_echoed_by_the_server_is_masked(hostile: Any) -> None:
+def test_a_key_echoed_by_the_server_is_masked(hostile: Any) -> None:
     reason, escaped, broken = get_campaigns(hostile[0], [6, 7, 8])
     assert reason["error"]["statusText"] == "Broken ***"
     assert escaped["data"] == {"id": 7, "note": "***"}
@@ -143,7 +144,7 @@ def test_5_a_key_echoed_by_the_server_is_masked(hostile: Any) -> None:
     assert CANARY not in "".join(chain)
 
 
-def test_20_an_html_404_says_the_domain_is_wrong(hostile: Any) -> None:
+def test_an_html_404_says_the_domain_is_wrong(hostile: Any) -> None:
     (item,) = get_campaigns(hostile[0], [10])
     assert "probably not a Keitaro tracker" in item["error"]["description"]
 
@@ -158,7 +159,7 @@ def test_20_an_html_404_says_the_domain_is_wrong(hostile: Any) -> None:
         (308, "POST", '{"a": 1}'),
     ],
 )
-def test_9_redirects_after_a_post(hostile: Any, status: int, method: str, body: str) -> None:
+def test_redirects_after_a_post(hostile: Any, status: int, method: str, body: str) -> None:
     from keitaro_node.core.client import KeitaroClient
     from keitaro_node.core.http import AiohttpTransport
     from keitaro_node.model import RequestPlan
@@ -182,7 +183,7 @@ def test_9_redirects_after_a_post(hostile: Any, status: int, method: str, body: 
 # ------------------------------------------------------------------ input that is too much
 
 
-def test_3_a_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
+def test_a_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
     lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     lines += [
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
@@ -193,7 +194,7 @@ def test_3_a_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
     assert code == 2 and "aliases (*name) are not allowed" in err
 
 
-def test_10_deep_nesting_is_an_input_error(tmp_path: Path, node: KeitaroNode) -> None:
+def test_deep_nesting_is_an_input_error(tmp_path: Path, node: KeitaroNode) -> None:
     deep = "[" * 900 + "]" * 900
     (tmp_path / "deep.yaml").write_text(f"name: x\nnodes: []\nextra: {deep}\n")
     code, _, err = run_cli("validate", str(tmp_path / "deep.yaml"))
@@ -208,7 +209,7 @@ def test_10_deep_nesting_is_an_input_error(tmp_path: Path, node: KeitaroNode) ->
     assert "deeper than 64 levels" in out[0]["json"]["error"]["message"]
 
 
-def test_10_huge_number_literals_are_input_errors(tmp_path: Path, node: KeitaroNode) -> None:
+def test_huge_number_literals_are_input_errors(tmp_path: Path, node: KeitaroNode) -> None:
     digits = "9" * 5000
     (tmp_path / "big.yaml").write_text(f"name: x\nnodes: []\nbig: {digits}\n")
     code, _, err = run_cli("validate", str(tmp_path / "big.yaml"))
@@ -227,7 +228,7 @@ def test_10_huge_number_literals_are_input_errors(tmp_path: Path, node: KeitaroN
         )
 
 
-def test_10_pathological_expressions(node: KeitaroNode) -> None:
+def test_pathological_expressions(node: KeitaroNode) -> None:
     ctx = Context(items=[{"json": {}}], index=0)
     assert evaluate("={{ " + "(" * 600 + "1" + ")" * 600 + " }}", ctx) == 1  # as in n8n
     with pytest.raises(ExpressionError, match="Maximum call stack size exceeded"):
@@ -246,7 +247,7 @@ def test_10_pathological_expressions(node: KeitaroNode) -> None:
 # ------------------------------------------------------------------ credentials and the CLI
 
 
-def test_6_7_credentials_are_cleaned_or_refused(emulator: Emulator) -> None:
+def test_credentials_are_cleaned_or_refused(emulator: Emulator) -> None:
     creds = Credentials(emulator.url + "\n", CANARY + "\n")
     assert KeitaroNode(creds).execute_sync(resource="bot", operation="get")[0]["json"]["success"]
     for domain, key, words in (
@@ -259,14 +260,14 @@ def test_6_7_credentials_are_cleaned_or_refused(emulator: Emulator) -> None:
             Credentials(domain, key)  # type: ignore[arg-type]
 
 
-def test_8_the_key_never_comes_from_the_command_line() -> None:
+def test_the_key_never_comes_from_the_command_line() -> None:
     code, _, err = run_cli(
         "run", str(WORKFLOWS / "quickstart.yaml"), "--set", "credentials.apiKey=stolen"
     )
     assert code == 2 and "never taken from the command line" in err
 
 
-def test_11_outputs_directories_and_stale_parts(tmp_path: Path) -> None:
+def test_outputs_directories_and_stale_parts(tmp_path: Path) -> None:
     code, _, err = run_cli("run", str(WORKFLOWS / "quickstart.yaml"), "-q", "-o", str(tmp_path))
     assert code == 2 and "is a directory" in err and "Traceback" not in err
     stale = tmp_path / ".out.json.abc123.part"
@@ -279,7 +280,7 @@ def test_11_outputs_directories_and_stale_parts(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "out.json").read_text()) == [{"a": 1}]
 
 
-def test_4_csv_formulas_are_neutralised(tmp_path: Path) -> None:
+def test_csv_formulas_are_neutralised(tmp_path: Path) -> None:
     rows = [{"a": "=1+1", "b": "+7", "c": "-x", "d": "@SUM(A1)", "e": "\tq", "f": -5, "g": "ok"}]
     write_items([{"json": r} for r in rows], tmp_path / "safe.csv")
     write_items([{"json": r} for r in rows], tmp_path / "raw.csv", formula_guard=False)
@@ -289,7 +290,7 @@ def test_4_csv_formulas_are_neutralised(tmp_path: Path) -> None:
     assert raw == "=1+1,+7,-x,@SUM(A1),\tq,-5,ok"
 
 
-def test_15_version_goes_to_stdout() -> None:
+def test_version_goes_to_stdout() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "keitaro_node.cli", "--version"],
         capture_output=True,
@@ -300,7 +301,7 @@ def test_15_version_goes_to_stdout() -> None:
     assert done.stdout.startswith("keitaro-node ") and done.stderr == ""
 
 
-def test_16_examples_write_only_to_an_ignored_folder() -> None:
+def test_examples_write_only_to_an_ignored_folder() -> None:
     assert "workflows/out/" in (ROOT / ".gitignore").read_text().splitlines()
     assert not (ROOT / "daily-stats.csv").exists()
     for path in WORKFLOWS.glob("*.yaml"):
@@ -310,7 +311,7 @@ def test_16_examples_write_only_to_an_ignored_folder() -> None:
                     assert node.get(key).startswith("out/"), (path.name, node.name)
 
 
-def test_17_dotenv_beside_the_workflow(
+def test_dotenv_beside_the_workflow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: Emulator
 ) -> None:
     monkeypatch.delenv("KEITARO_DOMAIN", raising=False)
@@ -332,7 +333,7 @@ def test_17_dotenv_beside_the_workflow(
     assert json.loads(out)[0]["success"] is True
 
 
-def test_18_conflicting_options_and_stream_limits(tmp_path: Path) -> None:
+def test_conflicting_options_and_stream_limits(tmp_path: Path) -> None:
     code, _, err = run_cli(
         "run", str(WORKFLOWS / "quickstart.yaml"), "-o", str(tmp_path / "x.csv"), "--format", "json"
     )
@@ -351,7 +352,7 @@ def test_18_conflicting_options_and_stream_limits(tmp_path: Path) -> None:
     assert len(target.read_text().splitlines()) == 5 and json.loads(out)[0]["count"] == 5
 
 
-def test_19_names_people_see_in_n8n(node: KeitaroNode) -> None:
+def test_names_people_see_in_n8n(node: KeitaroNode) -> None:
     out = node.execute_sync(resource="Кампания", operation="Получить Все", parameters={"Лимит": 1})
     assert out[0]["json"]["resource"] == "campaign" and out[0]["json"]["count"] == 1
     for resource, operation, params, words in (
@@ -363,7 +364,7 @@ def test_19_names_people_see_in_n8n(node: KeitaroNode) -> None:
             node.execute_sync(resource=resource, operation=operation, parameters=params)
 
 
-def test_20_messages_say_what_is_wrong(tmp_path: Path) -> None:
+def test_messages_say_what_is_wrong(tmp_path: Path) -> None:
     cases = {
         "credentials: {domain: a.example, apiKey: 5}": "credentials.apiKey must be string",
         "credentials: {domain: a.example, apiKey: k, token: t}": "unknown key(s) 'token'",
@@ -382,7 +383,7 @@ def test_20_messages_say_what_is_wrong(tmp_path: Path) -> None:
         load_workflow(tmp_path / "wf.yaml")
 
 
-def test_21_emulator_cli_port_taken_and_sigterm() -> None:
+def test_emulator_cli_port_taken_and_sigterm() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -402,7 +403,7 @@ def test_21_emulator_cli_port_taken_and_sigterm() -> None:
     assert proc.returncode == 0 and err.strip() == "emulator stopped"
 
 
-def test_22_readme_synopsis_lists_every_option() -> None:
+def test_readme_synopsis_lists_every_option() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     synopsis = readme[readme.index("## Command line") : readme.index("## Workflow engines")]
     parser = build_parser()
@@ -414,7 +415,7 @@ def test_22_readme_synopsis_lists_every_option() -> None:
                     assert flag in synopsis, (name, flag)
 
 
-def test_14_every_help_example_runs(
+def test_every_help_example_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: Emulator
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -429,13 +430,13 @@ def test_14_every_help_example_runs(
     for words in examples:
         args = [str(ROOT / w) if w.startswith("workflows/") else w for w in words]
         if args[0] == "emulator":
-            continue  # runs until stopped: test_21 starts it for real
+            continue  # runs until stopped: test_emulator_cli_port_taken_and_sigterm starts it
         code, _, err = run_cli(*args)
         assert code == 0, (words, err)
     assert (tmp_path / "result.csv").exists() and (tmp_path / "quickstart.n8n.json").exists()
 
 
-def test_12_emulator_refuses_before_reading_and_bounds_its_work(
+def test_emulator_refuses_before_reading_and_bounds_its_work(
     http: Http, emulator: Emulator
 ) -> None:
     status, _, _ = http.api("POST", "/campaigns", raw=b"x" * (4 * 1024 * 1024), auth=False)
@@ -462,7 +463,7 @@ def test_12_emulator_refuses_before_reading_and_bounds_its_work(
     assert status == 400 and "too costly" in body["error"]
 
 
-def test_13_the_openapi_skip_is_one_clear_line(tmp_path: Path) -> None:
+def test_the_openapi_skip_is_one_clear_line(tmp_path: Path) -> None:
     done = subprocess.run(
         [
             sys.executable,

@@ -20,6 +20,7 @@ LAYERS = {
     "masking": 0,
     "limits": 0,
     "safe_yaml": 0.5,
+    "dotted": 0,
     "model": 1,
     "outcomes": 1.5,
     "options": 1.5,

@@ -216,22 +216,31 @@ def params_schema(props: Sequence[Mapping[str, Any]]) -> dict[str, JSON]:
     }
 
 
+def _given(raw: Mapping[str, Any], **keys: str) -> dict[str, Any]:
+    """The model fields ``raw`` gives (field name -> its key in the YAML): what it leaves out
+    takes the model's default, the one place where the defaults are written."""
+    return {name: raw[key] for name, key in keys.items() if key in raw}
+
+
 def build_property(raw: Mapping[str, Any]) -> Property:
     return Property(
         name=raw["name"],
         display_name=raw["displayName"],
         display_name_en=raw["displayNameEn"],
         type=raw["type"],
-        placement=raw.get("in", "control"),
         schema=property_schema(raw),
-        description=raw.get("description", ""),
-        required=raw.get("required", False),
-        default=raw.get("default"),
-        key=raw.get("key"),
-        rename=raw.get("rename", {}),
-        operator=raw.get("operator", "EQUALS"),
         choices=tuple(Choice(c["value"], c["displayName"]) for c in raw.get("choices", ())),
         options=tuple(build_property(c) for c in raw.get("options", ())),
+        **_given(
+            raw,
+            placement="in",
+            description="description",
+            required="required",
+            default="default",
+            key="key",
+            rename="rename",
+            operator="operator",
+        ),
     )
 
 
@@ -253,8 +262,6 @@ def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
         idempotent=raw.get("idempotent", raw["method"] in IDEMPOTENT_METHODS),
         returns=raw["returns"],
         properties=tuple(build_property(p) for p in props),
-        description=raw.get("description", ""),
-        note=raw.get("note", ""),
         rules=tuple(
             Rule(schema=r["schema"], message=r["message"], property=r.get("property"))
             for r in raw.get("rules", ())
@@ -262,38 +269,32 @@ def build_operation(resource: str, raw: Mapping[str, Any]) -> Operation:
         fallbacks=tuple(
             Fallback(when=f["when"], values=f["set"]) for f in raw.get("fallbacks", ())
         ),
-        paging=Paging(paging["strategy"], paging["pageSize"], paging.get("maxPages", 10_000))
+        paging=Paging(
+            paging["strategy"], paging["pageSize"], **_given(paging, max_pages="maxPages")
+        )
         if paging
         else None,
-        endpoint=raw.get("endpoint", "admin"),
-        select=Select(
-            source=select.get("from"),
-            where=select.get("where", {}),
-            one=select.get("one", False),
-            missing=select.get("missing", "no matching record"),
-        )
+        select=Select(**_given(select, source="from", where="where", one="one", missing="missing"))
         if select
         else None,
         edit=Edit(
             array=edit["array"],
             action=edit["action"],
-            key=edit.get("key", "id"),
-            match=edit.get("match"),
-            missing=edit.get("missing", "no matching element"),
             decode=tuple(edit.get("decode", ())),
+            **_given(edit, key="key", match="match", missing="missing"),
         )
         if edit
         else None,
-        refuse=raw.get("refuse", {}),
         reconcile=Reconcile(
             list_path=raw["reconcile"]["list"],
-            query=raw["reconcile"].get("query", {}),
             key=tuple(raw["reconcile"].get("key", ())),
+            **_given(raw["reconcile"], query="query"),
         )
         if "reconcile" in raw
         else None,
         params_schema=params_schema(props),
         sends_body=any(p.get("in") in ("body", "filter") for p in (*props, *_options(props))),
+        **_given(raw, description="description", note="note", endpoint="endpoint", refuse="refuse"),
     )
 
 
@@ -308,8 +309,7 @@ def build_definition(document: Mapping[str, Any]) -> Definition:
                 value=r["value"],
                 display_name=r["displayName"],
                 display_name_en=r["displayNameEn"],
-                description=r.get("description", ""),
-                original=r.get("original", True),
+                **_given(r, description="description", original="original"),
                 operations={o["value"]: build_operation(r["value"], o) for o in r["operations"]},
             )
             for r in document["resources"]

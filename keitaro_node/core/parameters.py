@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..dotted import set_dotted
 from ..errors import InputError, did_you_mean
 from ..limits import MAX_DEPTH, deeper_than
 from ..model import JSON, Operation, Property
@@ -36,18 +37,6 @@ def _given(raw: Mapping[str, Any], dotted: str) -> bool:
     if child:
         return isinstance(value, Mapping) and not _is_blank(value.get(child))
     return not _is_blank(value)
-
-
-def set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
-    """``set_dotted(d, "a.b", 1)`` makes ``d["a"]["b"] == 1``, creating objects on the way."""
-    *parents, last = dotted.split(".")
-    node = target
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[last] = value
 
 
 _COMPILED: dict[int, OperationInputs] = {}

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from ..dotted import set_dotted
 from ..model import JSON, Operation, Property, RequestPlan
 
 
@@ -17,18 +18,6 @@ def query_value(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
-
-
-def _merge(body: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set a dotted path in the body; lists already there are extended (filters)."""
-    *parents, last = dotted.split(".")
-    node = body
-    for part in parents:
-        node = node.setdefault(part, {})
-    if isinstance(node.get(last), list) and isinstance(value, list):
-        node[last] = [*node[last], *value]
-    else:
-        node[last] = value
 
 
 def _filter(prop: Property, value: Any) -> dict[str, JSON]:
@@ -63,9 +52,9 @@ def _place(
         elif prop.placement == "query":
             query.append((prop.target, query_value(value)))
         elif prop.placement == "body":
-            _merge(body, prop.target, value)
+            set_dotted(body, prop.target, value, extend=True)
         elif prop.placement == "filter":
-            _merge(body, "filters", [_filter(prop, value)])
+            set_dotted(body, "filters", [_filter(prop, value)], extend=True)
 
 
 def plan(op: Operation, params: Mapping[str, Any]) -> RequestPlan:

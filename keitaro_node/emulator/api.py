@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from . import catalogues
-from .entities import ApiProblem, Entities, EntitySpec, now_text, token
+from .entities import ApiProblem, Entities, EntitySpec, token
 from .files import FilesMixin
+from .lists import ListsMixin
 from .responses import BODY, Handler, Route, body_of, empty, int_id, reply
 from .specs import (
     CAMPAIGNS,
     DOMAINS,
-    FACEBOOK,
-    FILTERS,
     GROUPS,
     LANDINGS,
     NETWORKS,
@@ -29,13 +27,13 @@ from .specs import (
     USERS,
 )
 from .store import Store
-from .traffic import TrafficMixin
+from .streams import StreamsMixin
 
 __all__ = ["BODY", "Handler", "Tracker", "reply"]
 
 
 @dataclass
-class Tracker(TrafficMixin, FilesMixin):
+class Tracker(StreamsMixin, FilesMixin, ListsMixin):
     """Handlers over one Store. ``now`` is injectable so that tests can pin the clock."""
 
     store: Store
@@ -105,32 +103,6 @@ class Tracker(TrafficMixin, FilesMixin):
         if clone:
             routes.append((clone_method, f"{base}/{{id}}/{clone}", do_clone))
         return routes
-
-    def present(self, spec: EntitySpec, doc: Mapping[str, Any]) -> dict[str, Any]:
-        """A stored document as the tracker shows it (computed fields added)."""
-        view = self.entities.view(spec, doc)
-        if spec is CAMPAIGNS:
-            domain = self.store.get(DOMAINS.kind, int(doc.get("domain_id") or 0))
-            view["domain"] = None if self.restricted or not domain else domain["name"]
-            view.pop("domain_id", None)  # write-only
-        elif spec is STREAMS:
-            view["filters"] = [
-                {**f, "payload": _payload_text(f.get("payload"))}
-                for f in self.store.all(FILTERS.kind)
-                if f.get("stream_id") == doc["id"]
-            ]
-        elif spec is OFFERS:
-            network = self.store.get(NETWORKS.kind, int(doc.get("affiliate_network_id") or 0))
-            view["affiliate_network"] = network["name"] if network else ""
-        elif spec is NETWORKS:
-            view["offers"] = sum(
-                1
-                for o in self.store.all(OFFERS.kind)
-                if o.get("affiliate_network_id") == doc["id"] and o.get("state") != "deleted"
-            )
-        elif spec is FILTERS:
-            view["payload"] = _payload_text(doc.get("payload"))
-        return view
 
     # ================================================================== routes
     def routes(self) -> list[Route]:
@@ -360,133 +332,6 @@ class Tracker(TrafficMixin, FilesMixin):
         )
         return reply({"success": True})
 
-    # ================================================================== streams
-    def _streams_of(self, campaign_id: int, *, deleted: bool = False) -> list[dict[str, Any]]:
-        streams = [
-            s
-            for s in self.store.all(STREAMS.kind)
-            if s.get("campaign_id") == campaign_id and (s.get("state") == "deleted") == deleted
-        ]
-        return sorted(streams, key=lambda s: (s.get("position", 0), s["id"]))
-
-    def _bindings(
-        self, old: list[dict[str, Any]], sent: Any, key: str, stream_id: int
-    ) -> list[dict[str, Any]]:
-        """Replace a stream's offers/landings: keep a binding whose target repeats, new ids else."""
-        if not isinstance(sent, list):
-            raise self.entities.invalid({key.split("_")[0] + "s": ["must be an array"]})
-        kept = {b[key]: b for b in old}
-        result: list[dict[str, Any]] = []
-        for item in sent:
-            if not isinstance(item, dict) or key not in item:
-                raise self.entities.invalid({key: [f"{key} is required"]})
-            target = int_id(item[key], key)
-            if any(b[key] == target for b in result):
-                continue  # a repeated target collapses to one binding
-            binding = kept.get(target) or {
-                "id": self.store.next_id(f"stream_{key}"),
-                "stream_id": stream_id,
-                key: target,
-                "created_at": now_text(),
-            }
-            binding = {
-                **binding,
-                "share": int(item.get("share", 100)),
-                "state": item.get("state", "active"),
-                "updated_at": now_text(),
-            }
-            result.append(binding)
-        return result
-
-    def _save_filters(self, stream_id: int, filters: Any) -> None:
-        """Replace a stream's filters: one sent with the id of an existing filter keeps it."""
-        if not isinstance(filters, list):
-            raise self.entities.invalid({"filters": ["must be an array"]})
-        old = {f["id"]: f for f in self.store.all(FILTERS.kind) if f.get("stream_id") == stream_id}
-        kept: set[int] = set()
-        for raw in filters:
-            body = self.entities.body(raw)
-            sent_id = body.get("id")
-            fields = {k: v for k, v in body.items() if k not in ("id", "stream_id", "oid")}
-            if sent_id is not None and int_id(sent_id) in old:
-                kept.add(int_id(sent_id))
-                self.entities.update(FILTERS, sent_id, fields)
-            else:
-                self.entities.create(FILTERS, {**fields, "stream_id": stream_id})
-        for gone in set(old) - kept:
-            self.store.delete(FILTERS.kind, gone)
-
-    def write_stream(self, doc: dict[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
-        """Apply nested arrays of a stream write (offers, landings, filters) and store it."""
-        for key, target in (("offers", "offer_id"), ("landings", "landing_id")):
-            if key in body:
-                doc[key] = self._bindings(doc.get(key, []), body[key], target, doc["id"])
-        if "filters" in body:
-            self._save_filters(doc["id"], body["filters"])
-        doc.pop("filters", None)
-        return self.store.put(STREAMS.kind, doc)
-
-    async def stream_create(self, r: web.Request) -> web.StreamResponse:
-        body = self.entities.body(body_of(r))
-        campaign_id = body.get("campaign_id")
-        if campaign_id not in (None, ""):
-            self.require_campaign(campaign_id)
-        core = {k: v for k, v in body.items() if k not in ("offers", "landings", "filters")}
-        with self.store.transaction():
-            doc = self.entities.create(STREAMS, core)
-            doc["campaign_id"] = int(doc["campaign_id"])
-            doc = self.write_stream(doc, body)
-        return reply(self.present(STREAMS, doc))
-
-    async def stream_get(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.present(STREAMS, self.entities.find(STREAMS, r.match_info["id"])))
-
-    async def stream_update(self, r: web.Request) -> web.StreamResponse:
-        body = self.entities.body(body_of(r))
-        core = {k: v for k, v in body.items() if k not in ("offers", "landings", "filters")}
-        with self.store.transaction():
-            doc = self.entities.update(STREAMS, r.match_info["id"], core, keep=("campaign_id",))
-            doc = self.write_stream(doc, body)
-        return reply(self.present(STREAMS, doc))
-
-    async def stream_delete(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.present(STREAMS, self.entities.remove(STREAMS, r.match_info["id"])))
-
-    async def streams_deleted(self, r: web.Request) -> web.StreamResponse:
-        return reply(
-            [self.present(STREAMS, s) for s in self.entities.listing(STREAMS, deleted=True)]
-        )
-
-    async def streams_search(self, r: web.Request) -> web.StreamResponse:
-        query = r.query.get("query", "").lower()
-        if not query:
-            raise ApiProblem(400, {"error": "query is required"})
-        found = [
-            s
-            for s in self.entities.listing(STREAMS)
-            if query in str(s.get("name", "")).lower()
-            or query in str(s.get("action_payload", "")).lower()
-        ]
-        return reply([self.present(STREAMS, s) for s in found])
-
-    def _copy_stream(self, stream: Mapping[str, Any], campaign_id: int) -> None:
-        copy = {k: v for k, v in stream.items() if k not in ("id", "offers", "landings")}
-        copy["campaign_id"] = campaign_id
-        doc = self.entities.create(STREAMS, copy)
-        filters = [
-            {k: v for k, v in f.items() if k not in ("id", "stream_id")}
-            for f in self.store.all(FILTERS.kind)
-            if f.get("stream_id") == stream["id"]
-        ]
-        self.write_stream(
-            doc,
-            {
-                "offers": stream.get("offers", []),
-                "landings": stream.get("landings", []),
-                "filters": filters,
-            },
-        )
-
     # ================================================================== landings and offers
     async def landing_create(self, r: web.Request) -> web.StreamResponse:
         return reply(self.present(LANDINGS, self._with_archive(LANDINGS, body_of(r))))
@@ -553,94 +398,3 @@ class Tracker(TrafficMixin, FilesMixin):
         return reply(
             self.present(USERS, self.entities.update(USERS, doc["id"], {"access_data": merged}))
         )
-
-    # ================================================================== bot list
-    def _bots(self) -> list[str]:
-        return list(self.store.kv_get("botlist", []))
-
-    def _bot_values(self, request: web.Request) -> list[str]:
-        body = self.entities.body(body_of(request))
-        value = body.get("value")
-        if not isinstance(value, str):
-            raise self.entities.invalid({"value": ["Value is required"]})
-        return [v for v in value.replace(",", "\n").split() if v]
-
-    async def botlist_get(self, r: web.Request) -> web.StreamResponse:
-        return reply({"value": "\n".join(self._bots())})
-
-    async def botlist_replace(self, r: web.Request) -> web.StreamResponse:
-        values = list(dict.fromkeys(self._bot_values(r)))
-        self.store.kv_set("botlist", values)
-        return reply({"count": len(values)})
-
-    async def botlist_clear(self, r: web.Request) -> web.StreamResponse:
-        self.store.kv_set("botlist", [])
-        return empty()
-
-    async def botlist_add(self, r: web.Request) -> web.StreamResponse:
-        values = list(dict.fromkeys([*self._bots(), *self._bot_values(r)]))
-        self.store.kv_set("botlist", values)
-        return reply({"count": len(values)})
-
-    async def botlist_exclude(self, r: web.Request) -> web.StreamResponse:
-        drop = set(self._bot_values(r))
-        values = [v for v in self._bots() if v not in drop]
-        self.store.kv_set("botlist", values)
-        return reply({"count": len(values)})
-
-    # ================================================================== integrations
-    def setting_get(self, key: str) -> Handler:
-        async def handler(r: web.Request) -> web.StreamResponse:
-            return reply({key: self.store.kv_get(key, "")})
-
-        return handler
-
-    def setting_put(self, key: str) -> Handler:
-        async def handler(r: web.Request) -> web.StreamResponse:
-            if key not in r.query:
-                raise self.entities.invalid({key: [f"{key} is required"]})
-            self.store.kv_set(key, r.query[key])
-            return reply({key: r.query[key]})
-
-        return handler
-
-    async def facebook_list(self, r: web.Request) -> web.StreamResponse:
-        return reply({"data": [self.present(FACEBOOK, d) for d in self.entities.listing(FACEBOOK)]})
-
-    async def facebook_create(self, r: web.Request) -> web.StreamResponse:
-        return reply(self.present(FACEBOOK, self.entities.create(FACEBOOK, body_of(r))))
-
-    async def facebook_get(self, r: web.Request) -> web.StreamResponse:
-        return reply(
-            {"data": self.present(FACEBOOK, self.entities.find(FACEBOOK, r.match_info["id"]))}
-        )
-
-    async def facebook_update(self, r: web.Request) -> web.StreamResponse:
-        doc = self.entities.update(FACEBOOK, r.match_info["id"], body_of(r))
-        return reply({"data": self.present(FACEBOOK, doc)})
-
-    async def facebook_delete(self, r: web.Request) -> web.StreamResponse:
-        self.entities.remove(FACEBOOK, r.match_info["id"])
-        return reply({"success": True})
-
-    async def facebook_campaigns(self, r: web.Request) -> web.StreamResponse:
-        doc = self.entities.find(FACEBOOK, r.match_info["id"])
-        names = {c["id"]: c["name"] for c in self.store.all(CAMPAIGNS.kind)}
-        return reply([{"name": names.get(c, ""), "value": c} for c in doc.get("campaigns", [])])
-
-    def facebook_assign(self, assign: bool) -> Handler:
-        async def handler(r: web.Request) -> web.StreamResponse:
-            doc = self.entities.find(FACEBOOK, r.match_info["id"])
-            body = self.entities.body(body_of(r))
-            campaign = self.entities.find(CAMPAIGNS, body.get("campaign_id"))["id"]
-            linked = [c for c in doc.get("campaigns", []) if c != campaign]
-            doc["campaigns"] = [*linked, campaign] if assign else linked
-            self.store.put(FACEBOOK.kind, doc)
-            return empty()
-
-        return handler
-
-
-def _payload_text(payload: Any) -> str:
-    """Filter payloads are written as arrays but read as strings (the spec says so)."""
-    return payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)

@@ -20,7 +20,7 @@ from ..masking import MASK, Redactor, is_sensitive_name
 from .api import BODY, Handler, Tracker, reply
 from .entities import ApiProblem
 from .faults import FaultPlan, FaultSpec
-from .reports import ReportError
+from .report_filters import ReportError
 from .seed import seed
 from .store import Store
 

@@ -9,12 +9,12 @@ from typing import Any
 from aiohttp import web
 
 from .entities import ApiProblem, Entities, EntitySpec, now_text, token
+from .report_filters import ReportError
 from .reports import (
     CLICK_LOG_FIELDS,
     CONVERSION_FIELDS,
     Catalog,
     Ctx,
-    ReportError,
     build_report,
     log_rows,
     resolve_range,

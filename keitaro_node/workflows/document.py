@@ -15,6 +15,7 @@ import yaml
 from .. import expressions
 from ..core.definition import json_path, load_definition, schema_dir
 from ..core.schemas import Check, compile_check, errors
+from ..dotted import container
 from ..errors import InputError, reason
 from ..masking import is_sensitive_name
 from ..model import Definition
@@ -259,10 +260,12 @@ def apply_overrides(
                 f"--set {dotted}: {source} has no node named {head!r} (nodes: {known})"
             )
         target, keys = (nodes[head], rest) if head in nodes and rest else (doc, [head, *rest])
-        for key in keys[:-1]:
-            target = target.setdefault(key, {})
-            if not isinstance(target, dict):
-                raise WorkflowError(f"{source}: --set {dotted}: {key!r} is not a mapping")
+        try:
+            target = container(target, keys[:-1], replace=False)
+        except TypeError as exc:
+            raise WorkflowError(
+                f"{source}: --set {dotted}: {exc.args[0]!r} is not a mapping"
+            ) from None
         try:
             target[keys[-1]] = parse_yaml(raw) if raw else ""
         except yaml.YAMLError as exc:
