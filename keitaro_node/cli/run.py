@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 from pathlib import Path
@@ -99,6 +100,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     env_files = list(dict.fromkeys([args.env_file, args.workflow.parent / ".env"]))
     environ = {**credentials.read_dotenv(*env_files), **os.environ}
     progress = Progress(err, not args.quiet)
+    gc.freeze()  # what is loaded by now lives as long as the process: the collector skips it
     try:
         result = run_interruptibly(
             run_workflow(

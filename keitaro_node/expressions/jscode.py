@@ -15,10 +15,10 @@ Everything else is left to the JavaScript engine, which also reports syntax erro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import regex
+from typing import Any
 
 EXTENSION_NAMES = frozenset(
     """removeDuplicates unique first last pluck randomItem sum min max average isNotEmpty isEmpty
@@ -41,8 +41,10 @@ KEYWORDS = frozenset(
 )
 _VALUE_WORDS = frozenset({"this", "super", "true", "false", "null", "undefined"})
 
-_IDENT = regex.compile(r"[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*")
-_NUMBER = regex.compile(
+_IDENT_ASCII = re.compile(r"[A-Za-z$_][A-Za-z0-9$_]*")
+"""A JavaScript name in ASCII code (most code): the same as ``_ident()`` there, without the
+``regex`` module (imported only for code with other characters)."""
+_NUMBER = re.compile(
     r"0[xX][0-9a-fA-F_]+n?|0[oO][0-7_]+n?|0[bB][01_]+n?"
     r"|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?n?"
 )
@@ -53,6 +55,14 @@ _PUNCT = sorted(
     reverse=True,
 )
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+
+@lru_cache(maxsize=1)
+def _ident() -> Any:
+    """A JavaScript name: ID_Start, then ID_Continue characters (and ZWNJ, ZWJ)."""
+    import regex
+
+    return regex.compile(r"[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*")
 
 
 class CodeError(Exception):
@@ -142,6 +152,7 @@ def tokenize(code: str) -> list[Token]:
     out: list[Token] = []
     braces: list[str] = []  # "{" or "${" for each open brace, to find where a template resumes
     i, n = 0, len(code)
+    name = _IDENT_ASCII if code.isascii() else _ident()
     while i < n:
         ch = code[i]
         if ch.isspace():
@@ -178,7 +189,7 @@ def tokenize(code: str) -> list[Token]:
             assert match is not None
             end = match.end()
             out.append(Token("number", code[i:end], i))
-        elif (match := _IDENT.match(code, i)) is not None:
+        elif (match := name.match(code, i)) is not None:
             end = match.end()
             out.append(Token("name", code[i:end], i))
         else:
