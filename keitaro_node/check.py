@@ -16,6 +16,7 @@ from typing import Any
 from .core.policy import RetryPolicy
 from .model import Credentials, Definition, Operation
 from .node import KeitaroNode
+from .options import DEFAULT_CONCURRENCY
 
 KEY_PROBE = ("group", "getAll")
 """``GET /groups?type=campaigns``: the cheapest read every key may make."""
@@ -124,7 +125,7 @@ async def check(
     *,
     definition: Definition | None = None,
     retry: RetryPolicy | None = None,
-    concurrency: int = 4,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> Report:
     """Probe the tracker with safe reads; never raises for what the tracker answers."""
     started = time.monotonic()

@@ -112,6 +112,10 @@ class SecretFilter(logging.Filter):
             self._secrets.add(secret)
             self._redactor = Redactor(self._secrets)
 
+    def text(self, text: str) -> str:
+        """``text`` with every secret registered so far masked."""
+        return self._redactor.text(text)
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = self._redactor.text(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -10,8 +11,12 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from bench.startup import heavy_imports
+from keitaro_node.cli import main
 from keitaro_node.core.definition import load_definition
+from keitaro_node.errors import DefinitionError
 
 from .conftest import ROOT
 from .test_workflows import run_cli
@@ -148,3 +153,22 @@ def test_emulator_command_serves_until_interrupted() -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [RuntimeError("a bug"), DefinitionError("node_schema/keitaro.node.yaml", ["broken"])],
+    ids=["bug", "definition"],
+)
+def test_an_internal_error_exits_4_never_as_a_stopped_run(
+    monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    from keitaro_node.cli import validate
+
+    def broken(args: object, out: object, err: object) -> int:
+        raise failure
+
+    monkeypatch.setattr(validate, "cmd_validate", broken)
+    err = io.StringIO()
+    assert main(["validate", "any.yaml"], out=io.StringIO(), err=err) == 4
+    assert "internal error" in err.getvalue()

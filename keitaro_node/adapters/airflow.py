@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import Credentials, Item
+from ..options import DEFAULT_CONCURRENCY
 from .common import plain_items, require, run_operation, to_file
 
 require("airflow", "airflow")
@@ -68,7 +69,7 @@ class KeitaroOperator(BaseOperator):  # type: ignore[misc]
         items: Sequence[Mapping[str, Any]] | None = None,
         keitaro_conn_id: str = KeitaroHook.default_conn_name,
         fail_on_item_error: bool = False,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
         split: bool = False,
         output_path: str | None = None,
         **kwargs: Any,

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..model import Credentials, Item
+from ..options import DEFAULT_CONCURRENCY
 from .common import plain_items, require, run_operation
 
 dg = require("dagster", "dagster")
@@ -19,7 +20,7 @@ class KeitaroResource(dg.ConfigurableResource):  # type: ignore[misc, name-defin
     api_key: str
     postback_key: str | None = None
     """The tracker's postback key, for conversion create/update and postback test."""
-    concurrency: int = 4
+    concurrency: int = DEFAULT_CONCURRENCY
 
     def credentials(self) -> Credentials:
         return Credentials(self.domain, self.api_key, postback_key=self.postback_key)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import Credentials, Item
+from ..options import DEFAULT_CONCURRENCY
 from .common import plain_items, require, run_operation
 
 prefect = require("prefect", "prefect")
@@ -49,7 +50,7 @@ async def keitaro_task(
     domain: str | None = None,
     api_key_secret: str | None = None,
     fail_on_item_error: bool = False,
-    concurrency: int = 4,
+    concurrency: int = DEFAULT_CONCURRENCY,
     split: bool = False,
 ) -> list[Item]:
     """Run ``resource:operation`` once per item; failed items stay in the result unless
@@ -67,8 +68,10 @@ async def keitaro_task(
 
 
 def workflow_flow(path: str | Path, *, fail_on_item_error: bool = False) -> Any:
-    """A Prefect flow that runs a YAML workflow file and returns its result items."""
-    from ..workflows import load_workflow, run_workflow
+    """A Prefect flow that runs a YAML workflow file (on the embedded emulator when it names it)
+    and returns its result items."""
+    from ..embedded import run_workflow
+    from ..workflows import load_workflow
     from .common import ItemsFailed
 
     workflow = load_workflow(path)

@@ -98,6 +98,14 @@ def main(
         if exc.description:
             err.write(f"  {exc.description}\n")
         return EXIT_STOPPED
+    except Exception:  # a bug: say so, with where it happened, and never exit as a failed item
+        import traceback
+
+        from ..masking import SECRET_FILTER
+
+        err.write(SECRET_FILTER.text(traceback.format_exc()))
+        err.write("internal error: this is a bug in keitaro-node; please report it\n")
+        return EXIT_INTERNAL
 
 
 def entry() -> None:

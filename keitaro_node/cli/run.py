@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+from ..options import DEFAULT_GRACE
 from .common import (
     EXIT_INTERRUPTED,
     EXIT_ITEMS_FAILED,
@@ -57,10 +58,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     run.add_argument(
         "--grace",
         type=float,
-        default=5.0,
+        default=DEFAULT_GRACE,
         metavar="SECONDS",
-        help="after Ctrl-C/SIGTERM, how long requests in flight may finish (default 5; "
-        "a second Ctrl-C stops at once)",
+        help="after Ctrl-C/SIGTERM, how long requests in flight may finish "
+        f"(default {DEFAULT_GRACE:g}; a second Ctrl-C stops at once)",
     )
     run.add_argument(
         "--csv-formulas",

@@ -21,6 +21,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 import aiohttp
 
 from ..errors import TransportError
+from ..options import DEFAULT_CONCURRENCY
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 
@@ -122,7 +123,7 @@ class AiohttpTransport:
     def __init__(
         self,
         *,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
         timeouts: Timeouts = Timeouts(),
         max_body: int = DEFAULT_MAX_BODY,
         user_agent: str = "keitaro-node",
