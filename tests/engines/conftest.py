@@ -20,3 +20,6 @@ def need(module: str) -> None:
 
 # Prefect logs "Stopping temporary server" at exit, after pytest has closed its capture streams.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+# Prefect's temporary server gets 20 s to start by default: a busy 2-core CI machine (two engines
+# and an emulator starting beside it) sometimes needs more.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
