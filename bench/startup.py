@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from .common import Result
+from .common import Result, as_installed
 
 LIMIT = 4.0
 
@@ -36,6 +36,7 @@ def heavy_imports(flag: str) -> list[str]:
 
 
 def run(runs: int = 7) -> list[Result]:
+    as_installed()
     base = _time([sys.executable, "-c", "pass"], runs)
     results = []
     for flag in ("--help", "--version"):

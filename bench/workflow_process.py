@@ -6,7 +6,6 @@ and importing aiohttp on the baseline's. Rounds alternate, so that drift hits bo
 
 from __future__ import annotations
 
-import compileall
 import itertools
 import json
 import statistics
@@ -16,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import ROOT, Result, server
+from .common import Result, as_installed, server
 from .serve import BENCH_KEY
 
 TARGET = 0.8
@@ -81,9 +80,7 @@ def _timed(command: list[str]) -> float:
 
 
 def run(items: int = 2000, concurrency: int = 32, rounds: int = 5) -> Result:
-    # As pip does when it installs the package (this machine sets PYTHONDONTWRITEBYTECODE, so a
-    # source checkout would otherwise be compiled anew by every process, aiohttp's never is).
-    compileall.compile_dir(ROOT / "keitaro_node", quiet=1)
+    as_installed()
     with server("emulator") as srv, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         flow = folder / "flow.json"

@@ -1,4 +1,4 @@
-"""The options of one run of an operation, and their defaults, in one place.
+"""The options of one run of an operation (their defaults: ``defaults``).
 
 ``KeitaroNode.execute``, its sync twin, the workflow runner and the engine adapters all take
 these keywords (``**options: Unpack[RunOptions]``) and resolve them with ``resolved``.
@@ -10,16 +10,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from .defaults import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_GRACE,
+    DEFAULT_TRIES,
+    DEFAULT_WAIT_MS,
+    MAX_TRIES,
+    MAX_WAIT_MS,
+    MIN_TRIES,
+)
 from .model import JSON
 
-DEFAULT_CONCURRENCY = 4
-"""Requests in flight at once for one node (and the connection limit of its session)."""
-DEFAULT_GRACE = 5.0
-"""Seconds the requests in flight get to finish after a stop (Ctrl-C, SIGTERM, cancel)."""
-DEFAULT_TRIES, MIN_TRIES, MAX_TRIES = 3, 2, 5
-"""n8n's retryOnFail: maxTries defaults to 3 and is clamped to 2..5."""
-DEFAULT_WAIT_MS, MAX_WAIT_MS = 1000, 5000
-"""n8n's waitBetweenTries: milliseconds, default 1000, clamped to 0..5000."""
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_GRACE", "Options", "RunOptions", "resolved", "tries"]
 
 ParameterSource = Mapping[str, Any] | Callable[[dict[str, JSON], int], Mapping[str, Any]]
 """Node parameters: the same mapping for every item, or a function of (item json, index)."""

@@ -167,3 +167,22 @@ def test_bad_yaml_is_a_definition_error(tmp_path: Path) -> None:
     (tmp_path / "node.schema.json").write_text((schema_dir() / "node.schema.json").read_text())
     with pytest.raises(DefinitionError, match="not valid YAML"):
         load_definition(tmp_path)
+
+
+def test_the_yaml_is_read_from_a_json_copy_of_the_very_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keitaro_node.core.definition import read_yaml
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "keitaro.node.yaml"
+    source.write_text("name: first\nlist: [1, 2]\n", encoding="utf-8")
+    assert read_yaml(source) == {"name": "first", "list": [1, 2]}
+    [copy] = (tmp_path / "cache" / "keitaro-node").iterdir()
+    assert json.loads(copy.read_text(encoding="utf-8")) == {"name": "first", "list": [1, 2]}
+    copy.write_text('{"name": "from the copy"}', encoding="utf-8")
+    assert read_yaml(source) == {"name": "from the copy"}  # the same bytes: the copy is read
+    source.write_text("name: second\n", encoding="utf-8")
+    assert read_yaml(source) == {"name": "second"}  # other bytes: never an old copy
+    source.write_text("1: int key\n", encoding="utf-8")  # JSON would make the key a string
+    assert read_yaml(source) == {1: "int key"} and read_yaml(source) == {1: "int key"}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TextIO
 
 from .common import EXIT_INVALID, EXIT_OK, run_interruptibly
+
+TYPE_CHECKING = False  # typing is not imported: it costs start-up time
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TextIO
 
 from .common import EXIT_OK
+
+TYPE_CHECKING = False  # typing is not imported: it costs start-up time
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from ..options import DEFAULT_GRACE
+from ..defaults import DEFAULT_GRACE
 from .common import (
     EXIT_INTERRUPTED,
     EXIT_ITEMS_FAILED,

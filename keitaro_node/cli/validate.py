@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
 
 from .common import EXIT_OK, load
+
+TYPE_CHECKING = False  # typing is not imported: it costs start-up time
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
