@@ -61,7 +61,7 @@ class KeitaroNode:
         self.connections = connections
         self._given = transport
         self._client: KeitaroClient | None = None
-        self._owned: AiohttpTransport | None = None
+        self._owned: Transport | None = None
 
     def __repr__(self) -> str:
         return f"KeitaroNode({self.credentials!r})"
@@ -69,7 +69,7 @@ class KeitaroNode:
     async def __aenter__(self) -> KeitaroNode:
         if self._client is not None:
             raise RuntimeError("this KeitaroNode's session is already open")
-        self._client = self._new_client(self.connections)
+        self._client, self._owned = self._new_client(self.connections)
         return self
 
     async def __aexit__(
@@ -83,13 +83,17 @@ class KeitaroNode:
             owned, self._owned = self._owned, None
             await owned.close()
 
-    def _new_client(self, connections: int) -> KeitaroClient:
-        transport: Transport | None = self._given
+    def _new_client(self, connections: int) -> tuple[KeitaroClient, Transport | None]:
+        """A client on the given transport, or on a new aiohttp session (returned too: the
+        caller closes it)."""
+        owned = None
+        transport = self._given
         if transport is None:
-            transport = self._owned = AiohttpTransport(
+            transport = owned = AiohttpTransport(
                 concurrency=max(1, connections), timeouts=self.timeouts, max_body=self.max_body
             )
-        return KeitaroClient(self.credentials, transport, self.retry, rate_limit=self.rate_limit)
+        client = KeitaroClient(self.credentials, transport, self.retry, rate_limit=self.rate_limit)
+        return client, owned
 
     @asynccontextmanager
     async def _session(self, concurrency: int) -> AsyncIterator[KeitaroClient]:
@@ -98,19 +102,12 @@ class KeitaroNode:
         if self._client is not None:
             yield self._client
             return
-        async with KeitaroNode(
-            self.credentials,
-            definition=self.definition,
-            retry=self.retry,
-            timeouts=self.timeouts,
-            rate_limit=self.rate_limit,
-            max_body=self.max_body,
-            grace=self.grace,
-            transport=self._given,
-            connections=concurrency,
-        ) as once:
-            assert once._client is not None
-            yield once._client
+        client, owned = self._new_client(concurrency)
+        try:
+            yield client
+        finally:
+            if owned is not None:
+                await owned.close()
 
     async def outcomes(
         self,
