@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     )
     from .model import Credentials, Item
     from .node import KeitaroNode
+    from .options import RunOptions
+    from .outcomes import Failure, Outcome, Success
 
 _EXPORTS = {
     "ApiError": "errors",
@@ -42,6 +44,10 @@ _EXPORTS = {
     "Credentials": "model",
     "Item": "model",
     "KeitaroNode": "node",
+    "RunOptions": "options",
+    "Failure": "outcomes",
+    "Outcome": "outcomes",
+    "Success": "outcomes",
     "RetryPolicy": "core.policy",
     "Timeouts": "core.http",
 }
@@ -50,6 +56,7 @@ __all__ = [
     "ApiError",
     "Credentials",
     "DefinitionError",
+    "Failure",
     "InputError",
     "Interrupted",
     "Item",
@@ -57,8 +64,11 @@ __all__ = [
     "KeitaroNode",
     "KeitaroNodeError",
     "NotFoundError",
+    "Outcome",
     "RequestError",
     "RetryPolicy",
+    "RunOptions",
+    "Success",
     "Timeouts",
     "TransportError",
     "__version__",
