@@ -212,3 +212,68 @@ def test_retry_on_fail_never_resends_what_may_have_been_applied() -> None:
     assert unsure and result.failed == len(unsure)
     for item in unsure:
         assert "may have been applied" in item["json"]["error"]["description"]
+
+
+def test_an_injected_transport_carries_every_request(credentials: Credentials) -> None:
+    """``KeitaroNode(transport=…)``: anything with ``send`` and ``close``; here the real aiohttp
+    transport behind a wrapper that records each request, over loopback to the emulator."""
+    from keitaro_node.core.http import AiohttpTransport, HttpRequest, RawResponse
+
+    class Recording:
+        def __init__(self) -> None:
+            self.inner = AiohttpTransport()
+            self.sent: list[str] = []
+
+        async def send(self, request: HttpRequest) -> RawResponse:
+            self.sent.append(f"{request.method} {request.url.split('/admin_api/v1')[1]}")
+            return await self.inner.send(request)
+
+        async def close(self) -> None:
+            await self.inner.close()
+
+    async def go() -> tuple[list[str], int]:
+        transport = Recording()
+        try:
+            node = KeitaroNode(credentials, transport=transport)
+            out = await node.execute(
+                [{"json": {"id": 1}}, {"json": {"id": 2}}],
+                resource="campaign",
+                operation="get",
+                parameters=lambda js, i: {"campaignId": js["id"]},
+            )
+            return transport.sent, len(out)
+        finally:
+            await transport.close()
+
+    sent, count = asyncio.run(go())
+    assert count == 2
+    assert sorted(sent) == ["GET /campaigns/1", "GET /campaigns/2"]
+
+
+def test_a_workflow_run_opens_one_session_for_all_its_keitaro_nodes(
+    credentials: Credentials, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keitaro_node.core import http
+
+    opened: list[object] = []
+    original = http.AiohttpTransport.__init__
+
+    def counting(self: http.AiohttpTransport, **kwargs: Any) -> None:
+        opened.append(self)
+        original(self, **kwargs)
+
+    monkeypatch.setattr(http.AiohttpTransport, "__init__", counting)
+    text = (
+        "name: two nodes\n"
+        "nodes:\n"
+        "  - {name: Campaigns, type: keitaro, resource: campaign, operation: getAll, split: true}\n"
+        "  - {name: Each, type: keitaro, resource: campaign, operation: get,\n"
+        "     parameters: {campaignId: '={{ $json.id }}'}, retryOnFail: true}\n"
+        "  - {name: Offers, type: keitaro, resource: offer, operation: getAll}\n"
+        "connections: {Campaigns: [Each], Each: [Offers]}\n"
+    )
+    result = asyncio.run(
+        run_workflow(load_workflow(text=text), credentials=credentials, environ={})
+    )
+    assert result.order == ["Campaigns", "Each", "Offers"]
+    assert len(opened) == 1
