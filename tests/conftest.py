@@ -7,6 +7,8 @@ original node's guessed paths (``original_paths=True``), for the unofficial oper
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +19,9 @@ import pytest
 
 from keitaro_node import Credentials, KeitaroNode
 from keitaro_node.emulator import Emulator
+
+# The tests (and the processes they start) keep their cached copies apart from the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="keitaro-node-test-cache-")
 
 CANARY = "canary-KEY-7f3a9c1e5b2d"
 """The API key every test uses; it must never show up in any output."""

@@ -21,6 +21,7 @@ LAYERS = {
     "limits": 0,
     "safe_yaml": 0.5,
     "dotted": 0,
+    "cache": 0,
     "defaults": 0,
     "model": 1,
     "outcomes": 1.5,

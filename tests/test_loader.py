@@ -184,5 +184,6 @@ def test_the_yaml_is_read_from_a_json_copy_of_the_very_same_bytes(
     assert read_yaml(source) == {"name": "from the copy"}  # the same bytes: the copy is read
     source.write_text("name: second\n", encoding="utf-8")
     assert read_yaml(source) == {"name": "second"}  # other bytes: never an old copy
+    assert len(list((tmp_path / "cache" / "keitaro-node").iterdir())) == 1  # the newest only
     source.write_text("1: int key\n", encoding="utf-8")  # JSON would make the key a string
     assert read_yaml(source) == {1: "int key"} and read_yaml(source) == {1: "int key"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,20 @@ def test_code_is_prepared_as_n8n_prepares_it(code: str, rewritten: str) -> None:
 def test_broken_code_is_located(code: str) -> None:
     with pytest.raises(CodeError):
         prepare(code)
+
+
+def test_a_zone_table_is_read_back_from_its_copy_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from keitaro_node.expressions import sandbox
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    sandbox.zone_table.cache_clear()
+    made = sandbox.zone_table("Europe/Moscow")
+    [copy] = (tmp_path / "keitaro-node").iterdir()
+    assert copy.name.startswith("zone-Europe_Moscow-1970-2070-")
+    sandbox.zone_table.cache_clear()
+    assert sandbox.zone_table("Europe/Moscow") == made == sandbox._walk(ZoneInfo("Europe/Moscow"))
+    sandbox.zone_table.cache_clear()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..cache import json_copy
 from ..errors import DefinitionError
 from ..model import (
     JSON,
@@ -60,34 +58,20 @@ def json_path(parts: Iterable[str | int]) -> str:
 
 
 def read_yaml(path: Path) -> Any:
-    """A YAML file's data, from a JSON copy in the user's cache when one was made of these very
-    bytes (reading YAML is most of a process's time spent on the definition)."""
+    """A YAML file's data, from a JSON copy of the same bytes when there is one (reading YAML
+    is most of a process's time spent on the definition)."""
     text = path.read_bytes()
-    cached = _cache_dir() / f"{path.stem}-{hashlib.sha256(text).hexdigest()[:32]}.json"
-    try:
-        return json.loads(cached.read_bytes())
-    except (OSError, ValueError):
-        pass
-    import yaml  # only when there is no copy yet
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when built with it
-    try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise DefinitionError(str(path), [f"not valid YAML: {exc}"]) from None
-    with contextlib.suppress(OSError, TypeError, ValueError):  # no cache: read the YAML each time
-        if json.loads(json.dumps(data)) != data:  # YAML that JSON cannot say as it is
-            return data
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        part = cached.with_suffix(f".{os.getpid()}.part")
-        part.write_text(json.dumps(data), encoding="utf-8")
-        part.replace(cached)
-    return data
+    def parse() -> Any:
+        import yaml  # only when there is no copy yet
 
+        loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when built in
+        try:
+            return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError as exc:
+            raise DefinitionError(str(path), [f"not valid YAML: {exc}"]) from None
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "keitaro-node"
+    return json_copy(path.stem, text, parse)
 
 
 def schema_problems(document: Any, meta_schema: Mapping[str, Any]) -> list[str]:

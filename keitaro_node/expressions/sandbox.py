@@ -11,8 +11,10 @@ computed here with zoneinfo, loaded the first time an expression asks for a zone
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -21,6 +23,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import quickjs
+
+from ..cache import json_copy
 
 TIME_LIMIT = 1.0
 """Seconds one evaluation may run."""
@@ -62,11 +66,34 @@ _FILES = ("datetime.js", "extensions.js", "runtime.js")
 
 @lru_cache(maxsize=64)
 def zone_table(name: str) -> str | None:
-    """A zone's offset changes between 1970 and 2070 as JSON ``{t: [utc s], o: [minutes]}``."""
+    """A zone's offset changes between 1970 and 2070 as JSON ``{t: [utc s], o: [minutes]}``,
+    kept as a copy keyed by the zone file's bytes where that file can be found."""
     try:
         zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
+    source = _zone_file(name)
+    if source is None:
+        return _walk(zone)
+    years = "-".join(map(str, _ZONE_YEARS))  # a copy made for other years is not this table
+    copy = f"zone-{name.replace('/', '_')}-{years}"
+    return str(json_copy(copy, source, lambda: _walk(zone)))
+
+
+def _zone_file(name: str) -> bytes | None:
+    """The TZif bytes zoneinfo reads for a zone: the first of its search path, then tzdata."""
+    for root in zoneinfo.TZPATH:
+        path = os.path.join(root, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as fh:
+                return fh.read()
+    try:
+        return resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).read_bytes()
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _walk(zone: ZoneInfo) -> str:
 
     def offset(moment: datetime) -> int:
         delta = moment.astimezone(zone).utcoffset() or timedelta(0)
