@@ -17,8 +17,9 @@ from keitaro_node import KeitaroNode
 from keitaro_node.cli import main
 from keitaro_node.emulator import Emulator
 from keitaro_node.model import Credentials
+from keitaro_node.n8n import import_n8n
 from keitaro_node.outcomes import Failure, Success
-from keitaro_node.workflows import load_workflow, run_workflow
+from keitaro_node.workflows import NodeFailed, load_workflow, run_workflow
 
 DATA = "return [{json: {n: 'x', d: 'not a date'}}, {json: {n: 5, d: '2024-01-02'}}];"
 """Two items: the first makes each node below fail, the second passes."""
@@ -277,3 +278,25 @@ def test_a_workflow_run_opens_one_session_for_all_its_keitaro_nodes(
     )
     assert result.order == ["Campaigns", "Each", "Offers"]
     assert len(opened) == 1
+
+
+@pytest.mark.parametrize(("on_error", "runs"), [("stopWorkflow", 3), ("continueRegularOutput", 1)])
+def test_retry_on_fail_runs_a_stopped_node_again_whole(on_error: str, runs: int) -> None:
+    """As n8n: a node type that does not retry item by item runs again whole while it stops
+    (n8n retries what throws; a node that continues on fail does not throw)."""
+    from keitaro_node.workflows import Runner, WorkflowError
+
+    doc = export("n8n-nodes-base.code", 2, {"jsCode": "throw new Error('broken')"}, on_error)
+    doc["nodes"][2] |= {"retryOnFail": True, "maxTries": 3, "waitBetweenTries": 100}
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    runner = Runner(import_n8n(doc), None, environ={}, sleep=sleep)
+    if runs == 1:
+        assert asyncio.run(runner.run()).failed == 1
+    else:
+        with pytest.raises((NodeFailed, WorkflowError), match="broken"):
+            asyncio.run(runner.run())
+    assert waits == [0.1] * (runs - 1)

@@ -217,34 +217,44 @@ class Runner:
         self, node: WorkflowNode, kind: NodeType, inputs: list[list[Item]], parent: str | None
     ) -> Results:
         """The node's results after n8n's retryOnFail: a node type that retries item by item
-        runs again for its failed items, except any that may have been applied (sending those
-        again could apply them twice); any other type runs again whole when it stopped."""
+        runs again for its failed items; any other runs again whole when it stopped, as n8n
+        does (a node that continues on fail does not stop, so it is not run again)."""
         count, wait = tries(node.config)
+        if kind.retry is not None:
+            return await self._item_tries(node, kind, inputs, parent, count, wait)
         for attempt in range(1, count + 1):
-            last = attempt == count
             try:
                 results = await self._once(node, kind, inputs, parent)
             except NodeFailed:
-                if last or kind.retry is not None:
+                if attempt == count:
                     raise
-                await self.sleep(wait)
-                continue
-            failed = [f for out in results.values() for f in out if isinstance(f, Failure)]
-            if last or not failed or (kind.retry is None and continues(node)):
-                return results
-            if kind.retry is None:  # n8n runs a node that stopped again, whole
-                await self.sleep(wait)
-                continue
-            for _ in range(count - attempt):
-                retried = sorted(f.index for f in failed if not f.maybe_applied)
-                if not retried:
-                    break
-                await self.sleep(wait)
-                redo = await kind.retry(node, inputs[0], retried, parent, self)
-                results = _replaced(results, set(retried), redo)
-                failed = [f for out in results.values() for f in out if isinstance(f, Failure)]
-            return results
+            else:
+                if attempt == count or continues(node) or not _failures(results):
+                    return results
+            await self.sleep(wait)
         raise AssertionError("unreachable: the last try returns or raises")
+
+    async def _item_tries(
+        self,
+        node: WorkflowNode,
+        kind: NodeType,
+        inputs: list[list[Item]],
+        parent: str | None,
+        count: int,
+        wait: float,
+    ) -> Results:
+        """Failed items run again, never one that may have been applied (sending it again
+        could apply it twice: it keeps its "may have been applied" failure)."""
+        assert kind.retry is not None
+        results = await self._once(node, kind, inputs, parent)
+        for _ in range(count - 1):
+            retried = sorted(f.index for f in _failures(results) if not f.maybe_applied)
+            if not retried:
+                break
+            await self.sleep(wait)
+            again = await kind.retry(node, inputs[0], retried, parent, self)
+            results = _replaced(results, set(retried), again)
+        return results
 
     async def _once(
         self, node: WorkflowNode, kind: NodeType, inputs: list[list[Item]], parent: str | None
@@ -262,10 +272,7 @@ class Runner:
         """Failures, for every node type alike: a node that stops on a failed item stops the
         run at the first one; one that continues counts them and outputs the items that stand
         for them (with continueErrorOutput, error items go to the ``error`` output)."""
-        failed = sorted(
-            (f for out in results.values() for f in out if isinstance(f, Failure)),
-            key=lambda f: f.index,
-        )
+        failed = sorted(_failures(results), key=lambda f: f.index)
         if failed and not continues(node):
             first = failed[0].error
             if isinstance(first, NodeFailed):
@@ -306,6 +313,10 @@ def _malformed(node: WorkflowNode, exc: Exception) -> NodeFailed:
     return NodeFailed(
         node.name, 0, malformed(exc), "compare them with what n8n writes for this node and version"
     )
+
+
+def _failures(results: Results) -> list[Failure]:
+    return [entry for out in results.values() for entry in out if isinstance(entry, Failure)]
 
 
 def _items(entries: Sequence[Item | Failure]) -> list[Item]:
