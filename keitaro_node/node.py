@@ -14,10 +14,9 @@ from .core.definition import load_definition
 from .core.executor import Executor
 from .core.http import DEFAULT_MAX_BODY, AiohttpTransport, Timeouts, Transport
 from .core.policy import RetryPolicy
-from .errors import ItemError
 from .model import JSON, Credentials, Definition, Item
 from .options import DEFAULT_GRACE, ParameterSource, ProgressCallback, RunOptions, resolved
-from .outcomes import Failure, Outcome, items_of
+from .outcomes import Outcome, items_of, raise_first_failure
 
 SHARED_CONNECTIONS = 100
 """The connection limit of a session shared by several runs (aiohttp's own default): each run
@@ -155,10 +154,8 @@ class KeitaroNode:
             items, resource=resource, operation=operation, parameters=parameters, **options
         )
         if not options.get("continue_on_fail"):
-            failed = next((o for o in done if isinstance(o, Failure)), None)
-            if failed is not None:
-                op = self.definition.operation(resource, operation)
-                raise ItemError(failed.index, op.resource, op.value, failed.error) from failed.error
+            op = self.definition.operation(resource, operation)
+            raise_first_failure(done, op.resource, op.value)
         return items_of(done)
 
     def execute_sync(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import KeitaroNodeError, RequestError
+from .errors import ItemError, KeitaroNodeError, RequestError
 from .model import Item
 
 
@@ -57,3 +57,10 @@ def items_of(outcomes: list[Outcome]) -> list[Item]:
 
 def failures(outcomes: list[Outcome]) -> list[Failure]:
     return [o for o in outcomes if isinstance(o, Failure)]
+
+
+def raise_first_failure(outcomes: list[Outcome], resource: str, operation: str) -> None:
+    """Stop as a run without continue-on-fail does: ItemError naming the first failed item."""
+    failed = next((o for o in outcomes if isinstance(o, Failure)), None)
+    if failed is not None:
+        raise ItemError(failed.index, resource, operation, failed.error) from failed.error

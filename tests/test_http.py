@@ -49,19 +49,20 @@ def full_accept_queue() -> Iterator[tuple[int, list[socket.socket]]]:
             sock.close()
 
 
+async def create_once(domain: str, timeouts: Timeouts) -> Failure:
+    """One campaign create, sent once (no retries), that must fail."""
+    node = KeitaroNode(Credentials(domain, KEY), retry=NO_RETRY, timeouts=timeouts)
+    [outcome] = await node.outcomes(
+        resource="campaign", operation="create", parameters=CAMPAIGN, continue_on_fail=True
+    )
+    assert isinstance(outcome, Failure)
+    return outcome
+
+
 def test_a_connect_timeout_is_never_sent() -> None:
     async def go() -> Failure:
         with full_accept_queue() as (port, _):
-            node = KeitaroNode(
-                Credentials(f"http://127.0.0.1:{port}", KEY),
-                retry=NO_RETRY,
-                timeouts=Timeouts(connect=0.3, total=5),
-            )
-            [outcome] = await node.outcomes(
-                resource="campaign", operation="create", parameters=CAMPAIGN, continue_on_fail=True
-            )
-        assert isinstance(outcome, Failure)
-        return outcome
+            return await create_once(f"http://127.0.0.1:{port}", Timeouts(connect=0.3, total=5))
 
     failure = asyncio.run(go())
     assert failure.error.message == "could not connect within 0.3 s (connect timeout)"
@@ -129,14 +130,7 @@ def test_waiting_for_a_free_connection_is_a_pool_timeout() -> None:
 def test_a_timeout_after_the_request_was_written_may_have_been_applied() -> None:
     async def go() -> Failure:
         async with Emulator(api_key=KEY, seed=None, faults="latency=1500,writes=1") as emu:
-            node = KeitaroNode(
-                Credentials(emu.url, KEY), retry=NO_RETRY, timeouts=Timeouts(read=0.3)
-            )
-            [outcome] = await node.outcomes(
-                resource="campaign", operation="create", parameters=CAMPAIGN, continue_on_fail=True
-            )
-        assert isinstance(outcome, Failure)
-        return outcome
+            return await create_once(emu.url, Timeouts(read=0.3))
 
     failure = asyncio.run(go())
     assert failure.error.message == "no answer within 0.3 s of sending the request (read timeout)"

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any, Unpack
 
-from ..errors import ItemError, KeitaroNodeError
+from ..errors import KeitaroNodeError
 from ..model import Credentials, Item
 from ..node import KeitaroNode
 from ..options import ParameterSource, RunOptions
-from ..outcomes import failures, items_of
+from ..outcomes import failures, items_of, raise_first_failure
 from ..outputs import write_items
 
 
@@ -50,11 +50,10 @@ async def run_operation(
     outcomes = await KeitaroNode(credentials).outcomes(
         items, resource=resource, operation=operation, parameters=parameters, **options
     )
+    if not options["continue_on_fail"]:
+        raise_first_failure(outcomes, resource, operation)
     out = items_of(outcomes)
     failed = len(failures(outcomes))
-    if failed and not options["continue_on_fail"]:
-        first = failures(outcomes)[0]
-        raise ItemError(first.index, resource, operation, first.error) from first.error
     if failed and fail_on_item_error:
         raise ItemsFailed(failed, out)
     return out
