@@ -112,7 +112,7 @@ def memory(batches: int = 6, size: int = 10_000) -> Result:
         items = [{"json": {"id": i, "name": f"batch {batch} item {i}"}} for i in range(size)]
         for i in range(size):
             evaluate("={{ $json.name.toUpperCase() + $json.id }}", Context(items=items, index=i))
-        box = sandbox.for_thread()
+        box = sandbox.realm()
         box.context.gc()
         used.append(int(box.context.memory()["memory_used_size"]) / 1e6)
     growth = used[-1] / used[1]

@@ -121,13 +121,13 @@ def test_a_zone_table_is_read_back_from_its_copy_unchanged(
 ) -> None:
     from zoneinfo import ZoneInfo
 
-    from keitaro_node.expressions import sandbox
+    from keitaro_node.expressions import zones
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    sandbox.zone_table.cache_clear()
-    made = sandbox.zone_table("Europe/Moscow")
+    zones.zone_table.cache_clear()
+    made = zones.zone_table("Europe/Moscow")
     [copy] = (tmp_path / "keitaro-node").iterdir()
     assert copy.name.startswith("zone-Europe_Moscow-1970-2070-")
-    sandbox.zone_table.cache_clear()
-    assert sandbox.zone_table("Europe/Moscow") == made == sandbox._walk(ZoneInfo("Europe/Moscow"))
-    sandbox.zone_table.cache_clear()
+    zones.zone_table.cache_clear()
+    assert zones.zone_table("Europe/Moscow") == made == zones._walk(ZoneInfo("Europe/Moscow"))
+    zones.zone_table.cache_clear()

@@ -66,22 +66,44 @@ def load(args: argparse.Namespace) -> Workflow:
 
 
 def run_interruptibly(coro: Any) -> Any:
-    """Run to completion. Ctrl-C and SIGTERM both cancel the run, so it stops the same way: no
-    new item starts, requests in flight get the grace period, what finished is kept and what did
-    not is reported (Interrupted), and no file is left half-written. A second one cancels the
-    grace period."""
+    """Run to completion. Ctrl-C, SIGTERM and SIGHUP (a closed terminal) all cancel the run, so
+    it stops the same way: no new item starts, requests in flight get the grace period, what
+    finished is kept and what did not is reported (Interrupted), and no file is left
+    half-written. JavaScript running at that moment stops too: an expression within its time
+    limit, a Code node at once (it runs on a worker thread). A second signal cancels the grace
+    period."""
     import asyncio
     import signal
+
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     async def guarded() -> Any:
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, task.cancel)
+
+        def stop(signum: int, frame: Any) -> None:
+            # a Python handler, not the loop's: it runs even while a node works without
+            # awaiting (thousands of expressions in a row), and tells the sandbox to refuse
+            # the next evaluation, so that the cancellation lands within a second
+            sandbox = sys.modules.get("keitaro_node.expressions.sandbox")
+            if sandbox is not None:
+                sandbox.interrupt()
+            loop.call_soon_threadsafe(task.cancel)
+
+        for sig in signals:
+            signal.signal(sig, stop)
         return await coro
 
-    return asyncio.run(guarded())
+    before = {sig: signal.getsignal(sig) for sig in signals}
+    try:
+        return asyncio.run(guarded())
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        sandbox = sys.modules.get("keitaro_node.expressions.sandbox")
+        if sandbox is not None:
+            sandbox.interrupt(False)
 
 
 class Progress:

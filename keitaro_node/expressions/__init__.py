@@ -23,7 +23,8 @@ from typing import Any
 from ..errors import InputError
 from ..model import JSON, Item
 from . import sandbox as _sandbox
-from .jscode import UNSAFE, CodeError, node_references, prepare
+from .jscode import UNSAFE, CodeError, prepare
+from .sandbox import execution, offload
 
 __all__ = [
     "UNDEFINED",
@@ -35,8 +36,10 @@ __all__ = [
     "default_timezone",
     "evaluate",
     "evaluate_js",
+    "execution",
     "has_expressions",
     "is_expression",
+    "offload",
     "resolve",
     "run_code",
     "template_parts",
@@ -160,7 +163,6 @@ class _Program:
     source: str | None
     """The JavaScript function's source; None when the template is text only."""
     text: str
-    reads_nodes: bool
     json_path: tuple[str, ...] = ()
     """For ``={{ $json.a.b }}`` alone: the keys, read in Python where the answer is plain (the
     sandbox gives the same answer, slower)."""
@@ -195,7 +197,7 @@ def _block(code: str, value: str, offset: int) -> tuple[str, bool]:
     return prepared.code, prepared.guarded
 
 
-def _syntax(code: str, value: str, offset: int, box: _sandbox.Sandbox) -> None:
+def _syntax(code: str, value: str, offset: int, box: _sandbox.Realm) -> None:
     """Let the engine parse the block as written, so that errors point into it."""
     try:
         box.compile(f"(function () {{ with (this) {{ return (\n{code}\n); }} }})")
@@ -219,11 +221,10 @@ def _program(value: str) -> _Program:
         raise ExpressionError("Expression contains invalid constructor function call", value)
     chunks = _split(template)
     if not any(c.code for c in chunks):
-        return _Program(None, "".join(c.text for c in chunks), False)
-    box = _sandbox.for_thread()
+        return _Program(None, "".join(c.text for c in chunks))
+    box = _sandbox.realm()
     blocks: list[str] = []
     parts: list[str] = []
-    reads_nodes = False
     for chunk in chunks:
         if not chunk.code:
             parts.append(f"r.push({json.dumps(chunk.text)});")
@@ -231,7 +232,6 @@ def _program(value: str) -> _Program:
         offset = chunk.offset + 1
         _syntax(chunk.text, value, offset, box)
         code, guarded = _block(chunk.text, value, offset)
-        reads_nodes = reads_nodes or node_references(chunk.text)
         n = len(blocks)
         blocks.append(f"var p{n} = function () {{ with (this) {{ return (\n{code}\n); }} }};")
         call = f"p{n}.call(this)"
@@ -255,7 +255,7 @@ def _program(value: str) -> _Program:
     keys = tuple(path.group(1)[1:].split(".")) if path else ()
     if UNSAFE.intersection(keys):
         keys = ()
-    return _Program(source, "", reads_nodes, keys)
+    return _Program(source, "", keys)
 
 
 def template_parts(value: str) -> list[tuple[str | None, str]]:
@@ -301,11 +301,10 @@ def evaluate_js(value: str, ctx: Context) -> Any:
         found = _plain_lookup(ctx.items[ctx.index], program.json_path)
         if found is not UNDEFINED:
             return found
-    box = _sandbox.for_thread()
+    box = _sandbox.realm()
     try:
-        compiled = box.compile(program.source)
-        box.load(ctx.items, ctx.runs if program.reads_nodes else None, ctx.env, ctx.meta())
-        text = box.run(compiled, ctx.index, ctx.parent, ctx.run_index)
+        box.load(ctx.items, ctx.runs, ctx.parent, ctx.env, ctx.meta())
+        text = box.run(program.source, ctx.index, ctx.parent, ctx.run_index)
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()
@@ -340,19 +339,10 @@ def run_code(code: str, ctx: Context, *, mode: str = "runOnceForAllItems") -> tu
     for undefined, and what it logged). ``mode``: runOnceForAllItems or runOnceForEachItem (the
     Code node), function or functionItem (the older Function nodes; ``item`` is the current
     item's json there). A failure is a ScriptError worded as n8n words it."""
-    box = _sandbox.for_thread()
+    box = _sandbox.realm()
     try:
-        program = box.compile(_script(code))
-        for _ in range(8):  # each round may load one more time zone the code asked for
-            box.load(ctx.items, ctx.runs, ctx.env, ctx.meta())
-            try:
-                text = box.run_code(program, mode, ctx.index, ctx.parent, ctx.run_index)
-                break
-            except _sandbox.SandboxError as exc:
-                if exc.kind != "NeedZone" or not box.load_zone(exc.message):
-                    raise
-        else:
-            raise _sandbox.SandboxError("RangeError", "too many time zones in one run")
+        box.load(ctx.items, ctx.runs, ctx.parent, ctx.env, ctx.meta())
+        text = box.run_code(_script(code), mode, ctx.index, ctx.parent, ctx.run_index)
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()

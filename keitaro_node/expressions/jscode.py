@@ -427,10 +427,3 @@ class _Rewriter:
 def prepare(code: str) -> Prepared:
     """The block's code as the sandbox runs it; CodeError for what cannot be JavaScript."""
     return _Rewriter(code).run()
-
-
-def node_references(code: str) -> bool:
-    """Whether a block may read other nodes' output ($('…'), $node, $items, $item)."""
-    return any(
-        t.kind == "name" and t.text in ("$", "$node", "$items", "$item") for t in tokenize(code)
-    )

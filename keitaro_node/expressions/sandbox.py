@@ -1,40 +1,54 @@
-"""The JavaScript sandbox that evaluates n8n expressions: QuickJS (the quickjs-ng package).
+"""The JavaScript sandbox that evaluates n8n expressions and Code nodes: QuickJS (quickjs-ng).
 
-One context per thread, loaded once with the runtime in ``js/`` (n8n's data, extension functions,
-a Luxon-like DateTime). The context has no host access at all: no files, network, process,
-imports or Python objects; Python hands data in as JSON text and gets JSON text back. Each call
-is bounded in time (``TIME_LIMIT``) and the context in memory (``MEMORY_HEADROOM`` above the data
-loaded), and a stack overflow stays inside. Time zones reach the sandbox as tables of offsets
-computed here with zoneinfo, loaded the first time an expression asks for a zone.
+A **realm** is one QuickJS context with the runtime in ``js/`` loaded (n8n's data, extension
+functions, a Luxon-like DateTime) and hardened: every built-in frozen, no code compiled from
+strings, no host access (no files, network, process, imports or Python objects). Each workflow
+execution gets realms no other execution has touched (``execution()``); outside one, each
+thread has its own. Data crosses as JSON text, on demand (``scope.py``). Each call is bounded
+in time (``TIME_LIMIT``; a Code run's whole life, timers and promise jobs included, by
+``CODE_TIME_LIMIT``) and the realm in memory (``MEMORY_HEADROOM`` above the data it was
+given); a stack overflow stays inside. Code nodes run on the execution's worker thread
+(``offload``), so that a signal stops the run while their JavaScript still runs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import json
-import os
 import re
 import threading
-import zoneinfo
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from importlib import resources
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, TypeVar
 
 import quickjs
 
-from ..cache import json_copy
+from .scope import Scope, remembered
+from .zones import zone_table
 
 TIME_LIMIT = 1.0
 """Seconds one evaluation may run."""
 CODE_TIME_LIMIT = 60.0
-"""Seconds one Code node run may take (all items at once, or one item)."""
+"""Seconds one Code node run may take (all items at once, or one item), promises included."""
 MEMORY_HEADROOM = 64 * 1024 * 1024
-"""Bytes an evaluation may allocate beyond the data loaded into the sandbox."""
+"""Bytes an evaluation may allocate beyond the data given to the sandbox."""
+_LARGE = 1 << 20
+"""Data from this size up makes room for itself first (QuickJS holds it in about 6× its
+JSON size)."""
+_GROWTH = 6
 MAX_STACK = 1024 * 1024
+_THREAD_STACK = 8 * 1024 * 1024
 _PROGRAMS = 2048
-_ZONE_YEARS = (1970, 2070)
+_ROUNDS = 8
+_LEFTOVER_JOBS = 10_000
+"""Promise jobs a finished Code run may leave behind before its realm is thrown away."""
+
+T = TypeVar("T")
 
 
 class SandboxError(Exception):
@@ -46,11 +60,18 @@ class SandboxError(Exception):
         """(line, column) of a syntax error in the source compiled."""
 
 
+_HOST = (
+    "env", "meta", "zone", "runCode", "codeResult", "settled", "tick", "drop", "harden",
+)  # fmt: skip
+_FILES = ("datetime.js", "extensions.js", "runtime.js")
+
+
+@functools.cache
 def _runtime_source() -> str:
     folder = resources.files(__package__).joinpath("js")
     parts = [folder.joinpath(name).read_text(encoding="utf-8") for name in _FILES]
     exports = ", ".join(f"__kn_{name}: host.{name}" for name in _HOST) + ", __kn_evaluate: run"
-    # The functions Python calls are globals; expressions never see globals (with + a proxy).
+    # The functions Python calls are globals until Python has them; then they are deleted.
     return (
         "(function () {\n"
         + "\n".join(parts)
@@ -58,71 +79,25 @@ def _runtime_source() -> str:
     )
 
 
-_HOST = ("items", "run", "forget", "env", "meta", "zone", "runCode", "codeResult", "tick")
+_stop = threading.Event()
 
 
-_FILES = ("datetime.js", "extensions.js", "runtime.js")
+def interrupt(on: bool = True) -> None:
+    """After a signal: every evaluation from now on raises CancelledError (the CLI's Ctrl-C and
+    SIGTERM; ``interrupt(False)`` clears it)."""
+    if on:
+        _stop.set()
+    else:
+        _stop.clear()
 
 
-@lru_cache(maxsize=64)
-def zone_table(name: str) -> str | None:
-    """A zone's offset changes between 1970 and 2070 as JSON ``{t: [utc s], o: [minutes]}``,
-    kept as a copy keyed by the zone file's bytes where that file can be found."""
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-    source = _zone_file(name)
-    if source is None:
-        return _walk(zone)
-    years = "-".join(map(str, _ZONE_YEARS))  # a copy made for other years is not this table
-    copy = f"zone-{name.replace('/', '_')}-{years}"
-    return str(json_copy(copy, source, lambda: _walk(zone)))
-
-
-def _zone_file(name: str) -> bytes | None:
-    """The TZif bytes zoneinfo reads for a zone: the first of its search path, then tzdata."""
-    for root in zoneinfo.TZPATH:
-        path = os.path.join(root, name)
-        if os.path.isfile(path):
-            with open(path, "rb") as fh:
-                return fh.read()
-    try:
-        return resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).read_bytes()
-    except (ImportError, OSError, ValueError):
-        return None
-
-
-def _walk(zone: ZoneInfo) -> str:
-
-    def offset(moment: datetime) -> int:
-        delta = moment.astimezone(zone).utcoffset() or timedelta(0)
-        return int(delta.total_seconds() // 60)
-
-    step = timedelta(days=7)  # no zone changes its offset twice within a week in 1970-2070
-    moment = datetime(_ZONE_YEARS[0], 1, 1, tzinfo=UTC)
-    stop = datetime(_ZONE_YEARS[1], 1, 1, tzinfo=UTC)
-    changes, offsets = [-(2**53)], [offset(moment)]
-    while moment < stop:
-        following = moment + step
-        if offset(following) != offsets[-1]:
-            low, high = moment, following  # the change is in (low, high]: find the second
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                if offset(middle) == offsets[-1]:
-                    low = middle
-                else:
-                    high = middle
-            changes.append(int(high.timestamp()))
-            offsets.append(offset(high))
-        moment = following
-    return json.dumps({"t": changes, "o": offsets})
-
-
-class Sandbox:
-    """A QuickJS context with the runtime loaded; not thread-safe (use ``for_thread()``)."""
+class Realm:
+    """A hardened QuickJS context with the runtime loaded, and the data it reads (``scope``).
+    Not thread-safe: a realm stays on the thread that made it."""
 
     def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.scope = Scope(self._make_room)
         self.context = quickjs.Context()
         self.context.set_max_stack_size(MAX_STACK)
         self.context.eval(_runtime_source())
@@ -130,19 +105,25 @@ class Sandbox:
         self._run = self.context.get("__kn_evaluate")
         names = ", ".join(f"'__kn_{name}'" for name in (*_HOST, "evaluate"))
         self.context.eval(f"for (const name of [{names}]) delete globalThis[name];")
+        self._host["harden"]()
         self.context.set_time_limit(TIME_LIMIT)
         self.programs: dict[str, Any] = {}
-        self.items: Sequence[Any] | None = None
-        self.runs: dict[str, Sequence[Any]] = {}
-        self.runs_of: Mapping[str, Any] | None = None
+        self.needs: dict[str, set[str]] = {}
+        """For each program, the data it asked for beyond the current item (scope.py)."""
         self.env: Mapping[str, str] | None = None
         self.meta: tuple[Any, ...] | None = None
         self.zones: set[str] = set()
+        self.spoiled = False
+        """A Code run left more behind than can be discarded: the realm is not used again."""
         self._limit()
 
-    def _limit(self) -> None:
+    def _limit(self, extra: int = 0) -> None:
         used = int(self.context.memory()["memory_used_size"])
-        self.context.set_memory_limit(used + MEMORY_HEADROOM)
+        self.context.set_memory_limit(used + MEMORY_HEADROOM + extra)
+
+    def _make_room(self, size: int) -> None:
+        if size >= _LARGE:
+            self._limit(_GROWTH * size)
 
     def compile(self, source: str) -> Any:
         """A function object for a program's source (cached; SandboxError for a syntax error)."""
@@ -150,35 +131,21 @@ class Sandbox:
         if program is None:
             if len(self.programs) >= _PROGRAMS:
                 self.programs.clear()
+                self.needs.clear()
             program = self.programs[source] = self._call(self.context.eval, source)
         return program
 
     def load(
         self,
         items: Sequence[Any],
-        runs: Mapping[str, Any] | None,
+        runs: Mapping[str, Any],
+        parent: str | None,
         env: Mapping[str, str],
         meta: tuple[Any, ...],
     ) -> None:
-        """Hand the data an evaluation may read to the sandbox (only what changed)."""
-        loaded = False
-        if items is not self.items:
-            self._call(self._host["items"], json.dumps(list(items), default=str))
-            self.items, loaded = items, True
-        if runs is not None:
-            if runs is not self.runs_of:
-                self.forget_runs()
-                self.runs_of = runs
-            for name, node_run in runs.items():  # NodeRun: .items, .parent, .sources
-                run_items = node_run.items
-                if self.runs.get(name) is not run_items:
-                    payload = {
-                        "items": list(run_items),
-                        "parent": node_run.parent,
-                        "sources": list(node_run.sources),
-                    }
-                    self._call(self._host["run"], name, json.dumps(payload, default=str))
-                    self.runs[name], loaded = run_items, True
+        """Point the realm at the data the next evaluations may read."""
+        if _stop.is_set():
+            raise asyncio.CancelledError
         if env is not self.env:
             self._call(self._host["env"], json.dumps(dict(env)))
             self.env = env
@@ -194,43 +161,88 @@ class Sandbox:
             }
             self._call(self._host["meta"], json.dumps(state))
             self.meta = meta
-        if loaded:
-            self._limit()
+        self.scope.bind(items, runs, parent)
 
-    def forget_runs(self) -> None:
-        """Drop other nodes' outputs (a new workflow run starts)."""
-        self._call(self._host["forget"])
-        self.runs = {}
+    def run(self, source: str, index: int, parent: str | None, run_index: int) -> str:
+        """Evaluate a program for one item: the value as JSON text ('' = undefined)."""
+        program = self.compile(source)
+        return self._rounds(
+            source,
+            index,
+            lambda *data: self._call(
+                self._run, program, self.scope.generation, index, parent, run_index, *data
+            ),
+        )
 
-    def run(self, program: Any, index: int, parent: str | None, run_index: int) -> str:
-        """Evaluate a compiled program for one item: the value as JSON text ('' = undefined)."""
-        for _ in range(8):  # each round may load one more time zone the expression asked for
+    def _rounds(
+        self, source: str, index: int, call: Callable[..., Any], *, fresh: bool = False
+    ) -> str:
+        """Run ``call`` with the data the program needs, again while it asks for more (data,
+        or one more time zone); ``fresh``: each round gets new copies (code changes them)."""
+        needs = self.needs.setdefault(source, set())
+        count = len(self.scope.items)
+        for _ in range(_ROUNDS):
+            if fresh:
+                self.scope.renew()
+            data = self.scope.data_for(needs, index) if needs else ""
             try:
-                return str(self._call(self._run, program, index, parent, run_index))
+                text = str(call(count, self.scope.current(index), data))
             except SandboxError as exc:
                 if exc.kind != "NeedZone" or not self.load_zone(exc.message):
                     raise
-        raise SandboxError("RangeError", "too many time zones in one expression")
+                continue
+            if not text.startswith("\1"):
+                return text
+            needs.update(remembered(json.loads(text[1:]), index))
+        raise SandboxError("RangeError", "the code asked for data too many times")
 
     def run_code(
-        self, program: Any, mode: str, index: int, parent: str | None, run_index: int
+        self, source: str, mode: str, index: int, parent: str | None, run_index: int
     ) -> str:
-        """Run a Code node's compiled function: JSON ``{"value": …, "logs": [...]}``. Items it
-        changed in place are not kept: the next evaluation reloads them."""
-        self.context.set_time_limit(CODE_TIME_LIMIT)
-        try:
-            text = str(self._call(self._host["runCode"], program, mode, index, parent, run_index))
-            if text == "":  # async code: let its promise settle (timers fire in turn)
-                while True:
-                    while self._call(self.context.execute_pending_job):
-                        pass
-                    if not self._call(self._host["tick"]):
+        """Run a Code node's compiled function: JSON ``{"value": …, "logs": [...]}``. One
+        deadline covers the run, its promise jobs and its timers; what it leaves behind is
+        discarded. Items it changed in place are not kept: the next evaluation reads them anew."""
+        deadline = time.monotonic() + CODE_TIME_LIMIT
+        program, tick = self.compile(source), self._host["tick"]
+        self.needs.setdefault(source, {"I"})  # code mostly reads all its items
+
+        def once(*data: Any) -> str:
+            args = (program, mode, self.scope.generation, index, parent, run_index, *data)
+            text = str(self._until(deadline, self._host["runCode"], *args))
+            if text == "":  # async code: run its jobs, then timers in turn, until it settles
+                settled, job = self._host["settled"], self.context.execute_pending_job
+                while not self._call(settled):
+                    if not self._until(deadline, job) and not self._until(deadline, tick):
                         break
                 text = str(self._call(self._host["codeResult"]))
             return text
+
+        try:
+            return self._rounds(source, index, once, fresh=True)
         finally:
+            self._discard_leftovers()
             self.context.set_time_limit(TIME_LIMIT)
-            self.items = None
+            self.scope.renew()
+
+    def _until(self, deadline: float, fn: Any, *args: Any) -> Any:
+        left = deadline - time.monotonic()
+        if left <= 0 or _stop.is_set():
+            raise SandboxError("InternalError", "interrupted")
+        self.context.set_time_limit(left)
+        return self._call(fn, *args)
+
+    def _discard_leftovers(self) -> None:
+        """Timers are dropped; promise jobs still queued run out here, briefly, or the realm is
+        spoiled (the next evaluation gets a fresh one)."""
+        try:
+            self._call(self._host["drop"])
+            self.context.set_time_limit(0.1)
+            for _ in range(_LEFTOVER_JOBS):
+                if not self._call(self.context.execute_pending_job):
+                    return
+        except SandboxError:
+            pass
+        self.spoiled = True
 
     def load_zone(self, name: str) -> bool:
         """Hand a zone's table to the sandbox (an unknown zone as null: DateTimes in it are
@@ -259,17 +271,89 @@ class Sandbox:
             raise SandboxError(kind, message, where) from None
 
 
+class Execution:
+    """The realms of one workflow execution (one per thread it evaluates on, made when first
+    needed) and its worker thread for Code nodes."""
+
+    def __init__(self) -> None:
+        self._realms: dict[int, Realm] = {}
+        self._worker: ThreadPoolExecutor | None = None
+
+    def realm(self) -> Realm:
+        thread = threading.get_ident()
+        realm = self._realms.get(thread)
+        if realm is None or realm.spoiled:
+            realm = self._realms[thread] = Realm()
+        return realm
+
+    def discard(self) -> None:
+        """Drop this thread's realm (after an out-of-memory, the next evaluation gets a new one)."""
+        self._realms.pop(threading.get_ident(), None)
+
+    def worker(self) -> ThreadPoolExecutor:
+        if self._worker is None:
+            old = threading.stack_size()
+            threading.stack_size(_THREAD_STACK)  # QuickJS's stack limit needs room below it
+            try:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="keitaro-node-code")
+                self._worker.submit(int).result()  # the thread starts now, with that stack
+            finally:
+                threading.stack_size(old)
+        return self._worker
+
+    def close(self) -> None:
+        """The execution ended: its realms go; JavaScript still running on the worker (a run
+        cancelled by a signal) ends at its time limit, its result unused."""
+        self._realms.clear()
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker = None
+
+
+_execution: contextvars.ContextVar[Execution | None] = contextvars.ContextVar(
+    "keitaro_node_execution", default=None
+)
 _local = threading.local()
 
 
-def for_thread() -> Sandbox:
-    """This thread's sandbox (QuickJS contexts must stay on the thread that made them)."""
-    sandbox: Sandbox | None = getattr(_local, "sandbox", None)
-    if sandbox is None:
-        sandbox = _local.sandbox = Sandbox()
-    return sandbox
+@contextmanager
+def execution() -> Iterator[Execution]:
+    """Evaluations inside get realms of their own, dropped at the end."""
+    current = Execution()
+    token = _execution.set(current)
+    try:
+        yield current
+    finally:
+        _execution.reset(token)
+        current.close()
+
+
+def realm() -> Realm:
+    """The realm for an evaluation here: the execution's, else this thread's own."""
+    current = _execution.get()
+    if current is not None:
+        return current.realm()
+    own: Realm | None = getattr(_local, "realm", None)
+    if own is None or own.spoiled:
+        own = _local.realm = Realm()
+    return own
 
 
 def discard() -> None:
-    """Drop this thread's sandbox (after an out-of-memory, the next evaluation gets a fresh one)."""
-    _local.sandbox = None
+    """Drop the realm ``realm()`` gives (after an out-of-memory, the next one is fresh)."""
+    current = _execution.get()
+    if current is not None:
+        current.discard()
+    else:
+        _local.realm = None
+
+
+async def offload(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call ``fn`` on the execution's worker thread (inside an execution), so that the event
+    loop, and a signal, are not held up while its JavaScript runs; here, outside one."""
+    current = _execution.get()
+    if current is None:
+        return fn(*args, **kwargs)
+    context = contextvars.copy_context()
+    call = functools.partial(context.run, fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(current.worker(), call)

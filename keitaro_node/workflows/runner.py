@@ -102,8 +102,10 @@ class Runner:
         )
 
     async def run(self) -> RunResult:
+        """The run, in JavaScript realms of its own (no other run's evaluations touch them)."""
         try:
-            return await self._run()
+            with expressions.execution():
+                return await self._run()
         finally:
             if self._http is not None:
                 await self._http.close()

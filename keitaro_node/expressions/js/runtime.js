@@ -3,79 +3,124 @@
 'use strict';
 
 const S = {
-  items: [], runs: { __proto__: null }, env: { __proto__: null }, index: 0, parent: null,
-  runIndex: 0, now: 0, zone: 'UTC', workflow: { id: '', name: '', active: false },
+  index: 0, parent: null, runIndex: 0, gen: -1, count: 0, all: null, nodes: { __proto__: null },
+  env: { __proto__: null }, now: 0, zone: 'UTC', workflow: { id: '', name: '', active: false },
   execution: { id: '', mode: 'manual' },
 };
+// Data comes from Python as JSON text (scope.py): the current item with each evaluation, and
+// what else the code reads on request. Reading data it was not given records the key and throws
+// NeedData; the evaluation then ends with the keys (even if the code caught the error), and
+// Python runs it again with them. `memo` keeps what one evaluation read (the same object each
+// time it is read); S.all and S.nodes keep whole lists for the input generation.
+class NeedData extends Error {
+  constructor(key) { super(key); this.name = 'NeedData'; }
+}
+let memo = new Map();
+let given = { __proto__: null };
+let current = '';
+let missing = [];
+function begin(gen, index, parent, runIndex, count, item, extra) {
+  if (gen !== S.gen) Object.assign(S, { gen, all: null, nodes: { __proto__: null } });
+  Object.assign(S, { index, parent, runIndex, count });
+  memo = new Map();
+  current = item;
+  missing = [];
+  given = extra === '' ? { __proto__: null } : Object.assign({ __proto__: null }, JSON.parse(extra));
+  if (given.I !== undefined) S.all = given.I;
+  for (const key in given) if (key[0] === 'N') S.nodes[key.slice(1)] = given[key];
+  scratch = { __proto__: null };
+}
+function need(key) {
+  if (memo.has(key)) return memo.get(key);
+  if (!(key in given)) {
+    missing.push(key);
+    throw new NeedData(key);
+  }
+  const value = given[key] === null ? undefined : given[key];
+  memo.set(key, value);
+  return value;
+}
+const isIndex = (i) => typeof i === 'number' && Number.isInteger(i) && i >= 0;
+function inputAt(i) {
+  if (S.all !== null) return S.all[i];
+  if (!isIndex(i) || i >= S.count) return undefined;
+  if (i !== S.index) return need(`i${i}`);
+  if (!memo.has('current')) memo.set('current', current === '' ? undefined : JSON.parse(current));
+  return memo.get('current');
+}
+function inputAll() {
+  if (!memo.has('all')) {
+    if (S.all === null) need('I');
+    memo.set('all', S.all.slice());
+  }
+  return memo.get('all');
+}
 
 const nodeError = (message, description) => new ExpressionError(message, description);
-function runOf(name) {
+function nodeCount(name) {
   if (!name) throw nodeError('When calling $(), please specify a node');
-  const run = S.runs[name];
-  if (run === undefined) throw nodeError("Referenced node doesn't exist", `no node named "${name}" ran before this one`);
-  if (run === null) throw nodeError('Referenced node is unexecuted', `node "${name}" has not run yet`);
-  return run;
+  const state = need(`s${name}`);
+  if (state === -1) throw nodeError("Referenced node doesn't exist", `no node named "${name}" ran before this one`);
+  if (state === -2) throw nodeError('Referenced node is unexecuted', `node "${name}" has not run yet`);
+  return state;
 }
-// Follow pairedItem back from the current input item (item `index` of the parent's output),
-// along every link (a merged item has several; `input` picks the source of a node with several
-// inputs): the one item of node `name` they reach.
-function pairedItem(name, index) {
-  const found = new Set();
-  const todo = [[S.parent, index]];
-  for (let steps = 0; todo.length && steps < 100000; steps++) {
-    const [node, at] = todo.pop();
-    const run = node === null || node === undefined ? undefined : S.runs[node];
-    if (!run || at === undefined || at >= run.items.length) continue;
-    if (node === name) { found.add(run.items[at]); continue; }
-    const paired = run.items[at].pairedItem;
-    const links = paired === undefined ? [at] : Array.isArray(paired) ? paired : [paired];
-    for (const link of links) {
-      const { item, input } = typeof link === 'number' ? { item: link } : link || {};
-      todo.push([run.sources && run.sources.length ? run.sources[input || 0] : run.parent, item]);
-    }
+function nodeAll(name) {
+  nodeCount(name);
+  const key = `all\0${name}`;
+  if (!memo.has(key)) {
+    if (S.nodes[name] === undefined) need(`N${name}`);
+    memo.set(key, S.nodes[name].slice());
   }
-  if (found.size === 1) return found.values().next().value;
-  if (found.size > 1) throw nodeError('Multiple matches found', `Multiple matching items for item [${index}]`);
-  throw nodeError(`Paired item data unavailable: no paired item leads back to node "${name}"`);
+  return memo.get(key);
+}
+function nodeAt(name, i) {
+  const count = nodeCount(name);
+  if (S.nodes[name] !== undefined) return S.nodes[name][i];
+  if (!isIndex(i) || i >= count) return undefined;
+  return need(`n${i}\0${name}`);
+}
+// The item of node `name` that input item `index` leads back to (pairedItem, walked in Python).
+function pairedItem(name, index) {
+  nodeCount(name);
+  const found = isIndex(index) ? need(`p${index}\0${name}`) : '!none';
+  if (found === '!many') throw nodeError('Multiple matches found', `Multiple matching items for item [${index}]`);
+  if (found === '!none') throw nodeError(`Paired item data unavailable: no paired item leads back to node "${name}"`);
+  return found;
 }
 function nodeProxy(name) {
-  const run = () => runOf(name);
-  const hasRun = () => S.runs[name] !== undefined && S.runs[name] !== null;
   return {
-    get item() { run(); return pairedItem(name, S.index); },
+    get item() { return pairedItem(name, S.index); },
     itemMatching(i) {
       if (i === undefined) throw nodeError('Missing item index for .itemMatching()');
-      run();
       return pairedItem(name, i);
     },
-    pairedItem(i) { run(); return pairedItem(name, i === undefined ? S.index : i); },
-    first: () => run().items[0],
-    last: () => { const items = run().items; return items[items.length - 1]; },
-    all: () => run().items,
-    get isExecuted() { return hasRun(); },
+    pairedItem(i) { return pairedItem(name, i === undefined ? S.index : i); },
+    first: () => nodeAt(name, 0),
+    last: () => nodeAt(name, nodeCount(name) - 1),
+    all: () => nodeAll(name),
+    get isExecuted() { return need(`s${name}`) >= 0; },
     params: {},
     context: {},
   };
 }
 const inputProxy = {
-  get item() { return S.items[S.index]; },
+  get item() { return inputAt(S.index); },
   first(...args) {
     if (args.length) throw nodeError('$input.first() should have no arguments');
-    return S.items[0];
+    return inputAt(0);
   },
   last(...args) {
     if (args.length) throw nodeError('$input.last() should have no arguments');
-    return S.items[S.items.length - 1];
+    return inputAt(S.count - 1);
   },
-  all: () => S.items,
+  all: () => inputAll(),
   params: {},
   context: {},
 };
 const nodeByName = new Proxy({}, {
   get(_, name) {
     if (typeof name !== 'string') return undefined;
-    const items = runOf(name).items;
-    const item = items[S.index] || items[0] || { json: {} };
+    const item = nodeAt(name, S.index) || nodeAt(name, 0) || { json: {} };
     return { json: item.json, binary: item.binary || {}, context: {}, parameter: {}, runIndex: 0 };
   },
 });
@@ -90,8 +135,8 @@ const envProxy = new Proxy({}, {
   getOwnPropertyDescriptor: (_, name) => (name in S.env ? { value: S.env[name], enumerable: true, configurable: true } : undefined),
 });
 function items(name) {
-  if (name === undefined) return S.items;
-  return runOf(name).items;
+  if (name === undefined) return inputAll();
+  return nodeAll(name);
 }
 
 // The names an expression can read. Blocked globals are {} as in n8n; unknown names are undefined.
@@ -112,9 +157,10 @@ const GLOBALS = {
   $jmespath: () => { throw nodeError('$jmespath() is not supported here'); },
   __ext: extend,
   __opt: (value, next) => (value === null || value === undefined ? undefined : next(value)),
-  __s: (key) => {
-    if (UNSAFE.has(key)) throw nodeError(`Cannot access "${key}" due to security concerns`);
-    return key;
+  __s: (key) => {  // a computed key, turned into the one key it names before it is checked
+    const name = typeof key === 'symbol' ? key : String(key);
+    if (UNSAFE.has(name)) throw nodeError(`Cannot access "${name}" due to security concerns`);
+    return name;
   },
 };
 for (const name of BLOCKED) GLOBALS[name] = {};
@@ -122,18 +168,18 @@ GLOBALS.window = undefined;  // n8n leaves `window` alone: on a server it is not
 const UNSAFE = new Set(['__proto__', 'prototype', 'constructor', 'getPrototypeOf']);
 const DYNAMIC = {
   __proto__: null,
-  $json: () => (S.items[S.index] || {}).json,
-  $data: () => (S.items[S.index] || {}).json,
-  $binary: () => (S.items[S.index] || {}).binary || {},
+  $json: () => (inputAt(S.index) || {}).json,
+  $data: () => (inputAt(S.index) || {}).json,
+  $binary: () => (inputAt(S.index) || {}).binary || {},
   $input: () => inputProxy,
   $: () => nodeProxy,
   $node: () => nodeByName,
   $items: () => items,
-  $item: () => (index) => ({ $json: (S.items[index] || {}).json, $node: nodeByName }),
+  $item: () => (index) => ({ $json: (inputAt(index) || {}).json, $node: nodeByName }),
   $itemIndex: () => S.index,
   $position: () => S.index,
   $thisItemIndex: () => S.index,
-  $thisItem: () => S.items[S.index],
+  $thisItem: () => inputAt(S.index),
   $runIndex: () => S.runIndex,
   $workflow: () => S.workflow,
   $execution: () => S.execution,
@@ -157,15 +203,12 @@ const scope = new Proxy({}, {
 
 // Python hands over data as JSON text, then calls run(fn, index, …) per evaluation.
 const host = {
-  items(text) { S.items = JSON.parse(text); },
-  run(name, text) { S.runs[name] = text === null ? null : JSON.parse(text); },
-  forget() { S.runs = { __proto__: null }; },
   env(text) { S.env = JSON.parse(text); },
   meta(text) { Object.assign(S, JSON.parse(text)); },
   zone: loadZone,
 };
 
-const isExpressionError = (e) => e instanceof ExpressionError || e instanceof NeedZone;
+const isExpressionError = (e) => e instanceof ExpressionError || e instanceof NeedZone || e instanceof NeedData;
 // Errors inside a block with member access or calls are swallowed (undefined), as in n8n, unless
 // they are n8n's own expression errors.
 function swallow(error) {
@@ -185,31 +228,20 @@ function encode(value) {
   return stringify(value, (key, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? '';
 }
 
-function run(fn, index, parent, runIndex) {
-  S.index = index;
-  S.parent = parent;
-  S.runIndex = runIndex;
-  scratch = { __proto__: null };
+// '\1' + the keys of data the evaluation asked for and was not given (see begin).
+const needs = () => (missing.length ? `\u0001${stringify(missing)}` : '');
+function run(fn, gen, index, parent, runIndex, count, item, extra) {
+  begin(gen, index, parent, runIndex, count, item, extra);
   let value;
   try {
     value = fn.call(scope, swallow, blank);
   } catch (error) {
+    if (missing.length) return needs();
     if (isExpressionError(error) || error.name === 'InternalError' || error instanceof SyntaxError) throw error;
     if (error instanceof RangeError && /stack/.test(error.message)) throw error;
     return 'null';  // n8n: an error outside a guarded block makes the whole value null
   }
-  return encode(value);
-}
-
-// One evaluation must not change what the next one sees: the built-ins are frozen (an assignment
-// to them is ignored, as to any read-only property).
-for (const target of [Object, Object.prototype, Array, Array.prototype, String, String.prototype,
-  Number, Number.prototype, Boolean, Boolean.prototype, Function.prototype, Date, Date.prototype,
-  RegExp, RegExp.prototype, Math, JSON, Symbol, Symbol.prototype, Map.prototype, Set.prototype,
-  WeakMap.prototype, WeakSet.prototype, Promise, Promise.prototype, BigInt, BigInt.prototype,
-  DateTime, DateTime.prototype, Duration, Duration.prototype, Interval, Interval.prototype,
-  Intl, Intl.NumberFormat.prototype]) {
-  Object.freeze(target);
+  return needs() || encode(value);
 }
 
 // ---------------------------------------------------------------- the Code node
@@ -227,10 +259,10 @@ const consoleProxy = Object.freeze({
 let codeMode = 'runOnceForAllItems';
 const CODE_NAMES = {
   __proto__: null,
-  items: () => S.items,
+  items: () => inputAll(),
   item: () => {
-    if (codeMode === 'runOnceForEachItem') return S.items[S.index];
-    return codeMode === 'functionItem' ? (S.items[S.index] || {}).json : undefined;
+    if (codeMode === 'runOnceForEachItem') return inputAt(S.index);
+    return codeMode === 'functionItem' ? (inputAt(S.index) || {}).json : undefined;
   },
   console: () => consoleProxy,
   Promise: () => Promise,
@@ -248,26 +280,30 @@ const codeScope = new Proxy({}, {
 });
 const pending = { done: true, value: undefined, error: undefined };
 
-function runCode(fn, mode, index, parent, runIndex) {
-  S.index = index;
-  S.parent = parent;
-  S.runIndex = runIndex;
+function runCode(fn, mode, gen, index, parent, runIndex, count, item, extra) {
+  begin(gen, index, parent, runIndex, count, item, extra);
   codeMode = mode;
-  scratch = { __proto__: null };
   logs = [];
   timers = [];
   clock = 0;
-  const value = fn.call(codeScope);
+  let value;
+  try {
+    value = fn.call(codeScope);
+  } catch (error) {
+    if (missing.length) return needs();
+    throw error;
+  }
   if (value instanceof Promise) {
     Object.assign(pending, { done: false, value: undefined, error: undefined });
     value.then((v) => { Object.assign(pending, { done: true, value: v }); },
       (e) => { Object.assign(pending, { done: true, error: e }); });
     return '';
   }
-  return result(value);
+  return needs() || result(value);
 }
 const result = (value) => stringify({ value: value === undefined ? null : value, undefined: value === undefined, logs });
 function codeResult() {
+  if (missing.length) return needs();
   if (!pending.done) throw new Error('the code did not finish (a promise that never settles)');
   if (pending.error !== undefined) throw pending.error;
   return result(pending.value);
@@ -292,4 +328,67 @@ function tick() {
   if (typeof timer.fn === 'function') timer.fn(...timer.args);
   return true;
 }
-Object.assign(host, { runCode, codeResult, tick });
+// After a run: its timers never fire (the host discards its leftover promise jobs too).
+function drop() {
+  timers = [];
+  Object.assign(pending, { done: true, value: undefined, error: undefined });
+}
+Object.assign(host, { runCode, codeResult, tick, drop, settled: () => pending.done });
+
+// ---------------------------------------------------------------- hardening
+// Nothing an evaluation writes may reach the next one, nor code compile code. The Function
+// constructors refuse (reached as `(() => 1)['constructor']` or through a prototype), `eval`
+// is gone, and everything reachable from the global object, the names above and the
+// intrinsics is frozen, deeply. Frozen prototypes keep n8n's usual assignments working:
+// `error.message = …` or `obj.toString = …` on an object of its own define the object's own
+// property instead of failing on the prototype's read-only one.
+function refuseCode() { throw new EvalError('Code generation from strings is not allowed in the sandbox'); }
+const FUNCTIONS = [function () {}, function* () {}, async function () {}, async function* () {}];
+for (const fn of FUNCTIONS) {
+  Object.defineProperty(Object.getPrototypeOf(fn), 'constructor', { value: refuseCode });
+}
+delete globalThis.eval;
+globalThis.Function = refuseCode;
+function overridable(proto, names) {
+  for (const name of names) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (!desc || !('value' in desc)) continue;
+    const { value } = desc;
+    Object.defineProperty(proto, name, {
+      get() { return value; },
+      set(v) {
+        if (this === proto) throw new TypeError(`Cannot assign to read only property '${String(name)}'`);
+        Object.defineProperty(this, name, { value: v, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: desc.enumerable,
+      configurable: false,
+    });
+  }
+}
+overridable(Object.prototype, ['constructor', 'toString', 'valueOf', 'toLocaleString',
+  'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']);
+for (const E of [Error, TypeError, SyntaxError, EvalError, RangeError, ReferenceError, URIError,
+  AggregateError, ExpressionError, NeedZone, NeedData]) {
+  overridable(E.prototype, ['name', 'message', 'constructor', 'toString']);
+}
+overridable(Function.prototype, ['toString', 'name']);
+overridable(Array.prototype, ['toString', 'constructor']);
+function harden(...roots) {
+  const seen = new Set();
+  const todo = roots;
+  while (todo.length) {
+    const value = todo.pop();
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) continue;
+    seen.add(value);
+    Object.freeze(value);
+    todo.push(Object.getPrototypeOf(value));
+    for (const key of Reflect.ownKeys(value)) {
+      const desc = Object.getOwnPropertyDescriptor(value, key);
+      if (desc) todo.push(desc.value, desc.get, desc.set);
+    }
+  }
+}
+// Called by the host once it has taken its functions off the global object.
+host.harden = () => harden(globalThis, GLOBALS, DYNAMIC, CODE_NAMES, inputProxy, nodeByName,
+  envProxy, consoleProxy, nodeProxy, items, ...FUNCTIONS, [][Symbol.iterator](), new Map().entries(),
+  new Set().values(), ''[Symbol.iterator](), /x/[Symbol.matchAll](''), Promise.resolve());

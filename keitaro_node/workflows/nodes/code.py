@@ -34,7 +34,8 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         for i in range(len(items)):
             try:
                 _allowed_for_each(node, code, i)
-                item = _each_item(node, _run(node, code, ctx, items, i, parent, each=True), i)
+                value = await _run(node, code, ctx, items, i, parent, each=True)
+                item = _each_item(node, value, i)
             except NodeFailed as exc:
                 error: Item = {"json": {"error": exc.reason}, "pairedItem": {"item": i}}
                 out.append(failed(node, exc, error))
@@ -45,13 +46,13 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
                 )
         return {"main": out}
     try:
-        returned = _all_items(node, _run(node, code, ctx, items, 0, parent, each=False))
+        returned = _all_items(node, await _run(node, code, ctx, items, 0, parent, each=False))
     except NodeFailed as exc:
         return {"main": [failed(node, exc, {"json": {"error": exc.reason}})]}
     return paired_output(returned, items)
 
 
-def _run(
+async def _run(
     node: WorkflowNode,
     code: str,
     ctx: Run,
@@ -63,12 +64,12 @@ def _run(
 ) -> Any:
     mode = EACH if each else "runOnceForAllItems"
     try:
-        return run_js(node, code, ctx, items, index, parent, mode)
+        return await run_js(node, code, ctx, items, index, parent, mode)
     except expressions.ScriptError as exc:
         raise NodeFailed(node.name, index, str(exc), None) from None
 
 
-def run_js(
+async def run_js(
     node: WorkflowNode,
     code: str,
     ctx: Run,
@@ -78,8 +79,10 @@ def run_js(
     mode: str,
 ) -> Any:
     """A JavaScript node's code in the sandbox (``mode`` as expressions.run_code takes it); what
-    it logs goes to stderr, a failure is the ScriptError."""
-    value, logs = expressions.run_code(code, ctx.context(items, index, parent), mode=mode)
+    it logs goes to stderr, a failure is the ScriptError. It runs on the execution's worker
+    thread: a signal stops the run while the code still runs."""
+    context = ctx.context(items, index, parent)
+    value, logs = await expressions.offload(expressions.run_code, code, context, mode=mode)
     for line in logs:
         print(f"[{node.name}] {line}", file=sys.stderr)
     return value

@@ -25,7 +25,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         out: list[Item | Failure] = []
         for i in range(len(items)):
             try:
-                data = _code(node, ctx, items, i, parent, "functionItem")
+                data = await _code(node, ctx, items, i, parent, "functionItem")
                 if not isinstance(data, dict):
                     raise _Failed("No data got returned. Always an object has to be returned!")
             except (expressions.ScriptError, _Failed) as exc:
@@ -35,7 +35,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             out.append({"json": data, "pairedItem": {"item": i}})
         return {"main": out}
     try:
-        returned = _items(_code(node, ctx, items, 0, parent, "function"))
+        returned = _items(await _code(node, ctx, items, 0, parent, "function"))
     except (expressions.ScriptError, _Failed) as exc:
         stop = NodeFailed(node.name, 0, str(exc), None)
         return {"main": [failed(node, stop, {"json": {"error": _detail(exc)}})]}
@@ -50,10 +50,10 @@ def _detail(exc: Exception) -> str:
     return exc.detail if isinstance(exc, expressions.ScriptError) else str(exc)
 
 
-def _code(
+async def _code(
     node: WorkflowNode, ctx: Run, items: list[Item], index: int, parent: str | None, mode: str
 ) -> Any:
-    return run_js(node, node.get("functionCode", ""), ctx, items, index, parent, mode)
+    return await run_js(node, node.get("functionCode", ""), ctx, items, index, parent, mode)
 
 
 def _items(value: Any) -> list[dict[str, Any]]:

@@ -32,9 +32,8 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         random.shuffle(out)
         return {"main": out}
     if params.get("type") == "code":
-        return {
-            "main": [out[i] for i in _by_code(node, params.get("code", ""), items, parent, ctx)]
-        }
+        coded = await _by_code(node, params.get("code", ""), items, parent, ctx)
+        return {"main": [out[i] for i in coded]}
     dotted = not (params.get("options") or {}).get("disableDotNotation", False)
     fields = (params.get("sortFieldsUi") or {}).get("sortField") or []
 
@@ -51,7 +50,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return {"main": sorted(out, key=functools.cmp_to_key(order))}
 
 
-def _by_code(
+async def _by_code(
     node: WorkflowNode, code: str, items: list[Item], parent: str | None, ctx: Run
 ) -> list[int]:
     """The order n8n's "code" mode gives: the code compares items ``a`` and ``b`` (in the
@@ -62,7 +61,8 @@ def _by_code(
         ".map((pair) => pair[1]);"
     )
     try:
-        order, _ = expressions.run_code(script, ctx.context(items, 0, parent))
+        context = ctx.context(items, 0, parent)
+        order, _ = await expressions.offload(expressions.run_code, script, context)
     except expressions.ScriptError as exc:
         raise NodeFailed(node.name, 0, str(exc), None) from None
     return [int(i) for i in order]
