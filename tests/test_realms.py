@@ -201,3 +201,27 @@ def test_fuzz_computed_keys_reach_nothing_of_another_execution(
         run(code)  # the same in a Code node, in its own execution
     with sandbox.execution():
         assert {p: evaluate(p, CTX) for p in PROBES} == PROBES
+
+
+def test_data_it_was_not_given_is_given_even_when_the_code_catches_the_miss() -> None:
+    items = [{"json": {"n": i}} for i in range(600)]
+    last = "={{ (() => { try { return $input.last().json.n } catch (e) { return 'caught' } })() }}"
+    assert evaluate(last, Context(items=items, index=3)) == 599
+    path = "={{ $json.n + '/' + $input.first().json.n }}"
+    for order in (range(600), range(599, -1, -1)):  # windows forward, and out of order
+        assert [evaluate(path, Context(items=items, index=i)) for i in order] == [
+            f"{i}/0" for i in order
+        ]
+
+
+def test_a_large_input_crosses_only_as_far_as_it_is_read() -> None:
+    made = "return Array.from({length: 60000}, (_, i) => ({json: {n: i, pad: 'x'.repeat(40)}}))"
+    workflow = {
+        "name": "large",
+        "nodes": [
+            {"name": "Make", "type": "code", "jsCode": made},
+            {"name": "Keep", "type": "filter", "condition": "={{ $json.n % 1000 === 0 }}"},
+        ],
+    }
+    result = asyncio.run(run_workflow(load_workflow(text=json.dumps(workflow)), environ={}))
+    assert [item["json"]["n"] for item in result.items] == list(range(0, 60000, 1000))

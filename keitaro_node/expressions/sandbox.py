@@ -186,7 +186,7 @@ class Realm:
                 self.scope.renew()
             data = self.scope.data_for(needs, index) if needs else ""
             try:
-                text = str(call(count, self.scope.current(index), data))
+                text = str(call(count, *self.scope.window(index), data))
             except SandboxError as exc:
                 if exc.kind != "NeedZone" or not self.load_zone(exc.message):
                     raise

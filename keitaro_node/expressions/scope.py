@@ -1,6 +1,7 @@
 """What an evaluation reads, handed to the sandbox as it is needed: the current item always,
-and whatever else the code reads on request. The sandbox cannot call back into Python while a
-time limit is set, so a read of data it was not given ends the evaluation with the keys it
+and whatever else the code reads on request. The current item comes with the items after it
+(``window``). The sandbox cannot call back into Python while a time limit is set, so a read of
+data it was not given ends the evaluation with the keys it
 needs; the realm runs it again with them and remembers them for the program's next items
 (``Scope.data_for``). So a node's data crosses into QuickJS only as far as its code touches it.
 
@@ -20,10 +21,14 @@ MISSING = -1
 UNEXECUTED = -2
 CURRENT = "\1"
 _PAIRED_STEPS = 100_000
+WINDOW = 256
+"""Input items handed to the sandbox at a time."""
+_WINDOW_BYTES = 8 << 20
+"""Past this size, a window of one item (large items cross one at a time)."""
 
 
-def dump(value: Any) -> str:
-    return json.dumps(value, default=str)
+dump = json.JSONEncoder(default=str).encode
+"""JSON text of a value (one encoder: json.dumps with options builds one per call)."""
 
 
 class Scope:
@@ -39,12 +44,14 @@ class Scope:
         self._runs_size = 0
         self._whole: set[str] = set()
         """The whole lists the sandbox holds for this generation."""
-        self._current: tuple[int, str] | None = None
+        self._window = (0, 0)
+        """The input items the sandbox holds: where they start, how many."""
         self._make_room = make_room
         """Called with the size of data about to cross, before the call that carries it."""
 
     def bind(self, items: Sequence[Any], runs: Mapping[str, Any], parent: str | None) -> int:
-        if items is not self.items or runs is not self.runs or len(runs) != self._runs_size:
+        other_runs = runs is not self.runs and bool(runs or self.runs)  # two empty: the same
+        if items is not self.items or other_runs or len(runs) != self._runs_size:
             self.items, self.runs, self._runs_size = items, runs, len(runs)
             self.renew()
         self.parent = parent
@@ -54,16 +61,22 @@ class Scope:
         """The sandbox's copies are stale (a Code node may have changed them in place)."""
         self.generation += 1
         self._whole = set()
-        self._current = None
+        self._window = (0, 0)
 
-    def current(self, index: int) -> str:
-        """Item ``index`` of the input as JSON text ('' past the end), kept for the next
-        evaluation of the same item."""
-        if self._current is not None and self._current[0] == index:
-            return self._current[1]
-        text = dump(self.items[index]) if 0 <= index < len(self.items) else ""
-        self._current = (index, text)
-        return text
+    def window(self, index: int) -> tuple[int, str]:
+        """The input items from ``index`` on that the sandbox holds for the evaluations of the
+        next items (nodes go through their items in order): where they start and their JSON
+        text, or '' when the sandbox already holds item ``index``."""
+        start, size = self._window
+        if start <= index < start + size:
+            return start, ""
+        chunk = self.items[index : index + WINDOW]
+        text = dump(chunk)
+        if len(text) > _WINDOW_BYTES and len(chunk) > 1:
+            chunk = self.items[index : index + 1]
+            text = dump(chunk)
+        self._window = (index, len(chunk))
+        return index, text
 
     def data_for(self, keys: Iterable[str], index: int) -> str:
         """The data for ``keys`` as one JSON object ('' when there is none to send)."""

@@ -4,6 +4,7 @@
 
 const S = {
   index: 0, parent: null, runIndex: 0, gen: -1, count: 0, all: null, nodes: { __proto__: null },
+  start: 0, window: [],
   env: { __proto__: null }, now: 0, zone: 'UTC', workflow: { id: '', name: '', active: false },
   execution: { id: '', mode: 'manual' },
 };
@@ -16,18 +17,32 @@ class NeedData extends Error {
   constructor(key) { super(key); this.name = 'NeedData'; }
 }
 let memo = new Map();
-let given = { __proto__: null };
-let current = '';
+const NOTHING = Object.freeze({ __proto__: null });
+let given = NOTHING;
 let missing = [];
-function begin(gen, index, parent, runIndex, count, item, extra) {
-  if (gen !== S.gen) Object.assign(S, { gen, all: null, nodes: { __proto__: null } });
-  Object.assign(S, { index, parent, runIndex, count });
-  memo = new Map();
-  current = item;
-  missing = [];
-  given = extra === '' ? { __proto__: null } : Object.assign({ __proto__: null }, JSON.parse(extra));
-  if (given.I !== undefined) S.all = given.I;
-  for (const key in given) if (key[0] === 'N') S.nodes[key.slice(1)] = given[key];
+function begin(gen, index, parent, runIndex, count, start, window, extra) {
+  if (gen !== S.gen) {
+    S.gen = gen;
+    S.all = null;
+    S.nodes = { __proto__: null };
+    S.window = [];
+  }
+  S.index = index;
+  S.parent = parent;
+  S.runIndex = runIndex;
+  S.count = count;
+  if (window !== '') {
+    S.window = JSON.parse(window);
+    S.start = start;
+  }
+  if (memo.size) memo = new Map();
+  if (missing.length) missing = [];
+  if (extra === '') given = NOTHING;
+  else {
+    given = Object.assign({ __proto__: null }, JSON.parse(extra));
+    if (given.I !== undefined) S.all = given.I;
+    for (const key in given) if (key[0] === 'N') S.nodes[key.slice(1)] = given[key];
+  }
   scratch = { __proto__: null };
 }
 function need(key) {
@@ -44,16 +59,13 @@ const isIndex = (i) => typeof i === 'number' && Number.isInteger(i) && i >= 0;
 function inputAt(i) {
   if (S.all !== null) return S.all[i];
   if (!isIndex(i) || i >= S.count) return undefined;
-  if (i !== S.index) return need(`i${i}`);
-  if (!memo.has('current')) memo.set('current', current === '' ? undefined : JSON.parse(current));
-  return memo.get('current');
+  const at = i - S.start;
+  return at >= 0 && at < S.window.length ? S.window[at] : need(`i${i}`);
 }
+// The whole input, one array for all the node's evaluations (as n8n, which hands out its items).
 function inputAll() {
-  if (!memo.has('all')) {
-    if (S.all === null) need('I');
-    memo.set('all', S.all.slice());
-  }
-  return memo.get('all');
+  if (S.all === null) need('I');
+  return S.all;
 }
 
 const nodeError = (message, description) => new ExpressionError(message, description);
@@ -66,12 +78,8 @@ function nodeCount(name) {
 }
 function nodeAll(name) {
   nodeCount(name);
-  const key = `all\0${name}`;
-  if (!memo.has(key)) {
-    if (S.nodes[name] === undefined) need(`N${name}`);
-    memo.set(key, S.nodes[name].slice());
-  }
-  return memo.get(key);
+  if (S.nodes[name] === undefined) need(`N${name}`);
+  return S.nodes[name];
 }
 function nodeAt(name, i) {
   const count = nodeCount(name);
@@ -230,8 +238,8 @@ function encode(value) {
 
 // '\1' + the keys of data the evaluation asked for and was not given (see begin).
 const needs = () => (missing.length ? `\u0001${stringify(missing)}` : '');
-function run(fn, gen, index, parent, runIndex, count, item, extra) {
-  begin(gen, index, parent, runIndex, count, item, extra);
+function run(fn, gen, index, parent, runIndex, count, start, window, extra) {
+  begin(gen, index, parent, runIndex, count, start, window, extra);
   let value;
   try {
     value = fn.call(scope, swallow, blank);
@@ -280,8 +288,8 @@ const codeScope = new Proxy({}, {
 });
 const pending = { done: true, value: undefined, error: undefined };
 
-function runCode(fn, mode, gen, index, parent, runIndex, count, item, extra) {
-  begin(gen, index, parent, runIndex, count, item, extra);
+function runCode(fn, mode, gen, index, parent, runIndex, count, start, window, extra) {
+  begin(gen, index, parent, runIndex, count, start, window, extra);
   codeMode = mode;
   logs = [];
   timers = [];
