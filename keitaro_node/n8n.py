@@ -21,6 +21,7 @@ from .model import Definition
 from .workflows import Workflow, WorkflowError, apply_overrides, check_document, from_document
 from .workflows.model import MALFORMED, malformed
 from .workflows.nodes import TABLE
+from .workflows.paths import FILE_SETTINGS
 
 TRIGGER = "n8n-nodes-base.manualTrigger"
 TRIGGERS = (TRIGGER, "n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.start")
@@ -62,6 +63,23 @@ def _node(raw: Mapping[str, Any]) -> dict[str, Any]:
     assert kind.from_n8n is not None
     node.update(kind.from_n8n(raw))
     return node
+
+
+def _hidden_files(raw_nodes: list[Any]) -> list[str]:
+    """Warnings for the nodes whose kept YAML node reads or writes a file: n8n shows such a node
+    as what its type is (No Operation), so whoever imports an export is told (its files stay
+    inside the export's folder either way: workflows/paths.py)."""
+    found = []
+    for raw in raw_nodes:
+        kept = raw.get(KEPT)
+        setting = FILE_SETTINGS.get(str(kept.get("type"))) if isinstance(kept, dict) else None
+        if setting and isinstance(kept.get(setting), str):
+            verb = "reads" if kept["type"] == "items" else "writes"
+            found.append(
+                f"node {raw['name']!r} is n8n's {raw.get('type')} but here {verb} "
+                f"{kept[setting]!r} (from its keitaroNode key, which n8n does not show)"
+            )
+    return found
 
 
 def import_n8n(
@@ -132,6 +150,7 @@ def import_n8n(
                 if name in outputs and isinstance(items, list)
             },
         )
+    workflow = replace(workflow, warnings=(*workflow.warnings, *_hidden_files(raw_nodes)))
     order = (doc.get("settings") or {}).get("executionOrder")
     if order != "v1":
         written = f"is {order!r}" if order else "is not set (n8n's legacy order, 'v0')"

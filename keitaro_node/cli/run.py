@@ -17,6 +17,7 @@ from .common import (
     add_credentials,
     add_env_file,
     load,
+    overrides,
     run_interruptibly,
 )
 
@@ -70,6 +71,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "that spreadsheets do not run them as formulas)",
     )
     run.add_argument(
+        "--allow-path",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder outside the workflow's own that its items files, outputs and exports "
+        "may be in (repeatable; by default a workflow's files stay inside its folder)",
+    )
+    run.add_argument(
         "--pinned",
         action="store_true",
         help="n8n exports: nodes with pinned data output it instead of running, as in n8n's "
@@ -83,6 +93,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "to debug or to compare with n8n",
     )
     run.set_defaults(handler=cmd_run)
+
+
+def typed_folders(args: argparse.Namespace) -> list[Path]:
+    """The folders of file paths given with ``--set NODE.file=…`` (``path``, ``streamTo``): typed
+    on the command line, they are the user's own."""
+    from ..workflows.paths import FILE_SETTINGS
+
+    folders = []
+    for key, value in overrides(getattr(args, "set", [])).items():
+        if key.rpartition(".")[2] in FILE_SETTINGS.values() and value:
+            folders.append((args.workflow.parent / value).resolve().parent)
+    return folders
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -112,6 +134,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 grace=args.grace,
                 resume=args.resume,
                 pinned=args.pinned,
+                allow_paths=[*args.allow_path, *typed_folders(args)],
             )
         )
     except Interrupted as stop:

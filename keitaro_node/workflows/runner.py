@@ -22,6 +22,7 @@ from ..expressions import Context, NodeRun
 from ..model import Credentials, Item
 from ..options import DEFAULT_CONCURRENCY, DEFAULT_GRACE, tries
 from ..outcomes import Failure
+from . import paths
 from .conditions import ConditionError
 from .model import (
     MALFORMED,
@@ -61,8 +62,11 @@ class Runner:
         grace: float = DEFAULT_GRACE,
         resume: bool = False,
         pinned: bool = False,
+        allow_paths: Sequence[Path] = (),
     ) -> None:
         self.workflow = workflow
+        self.allow_paths = tuple(allow_paths)
+        """Folders outside the workflow's own that its files may be in."""
         self.pinned = pinned
         """Nodes with pinned data output it instead of running."""
         self.credentials = credentials
@@ -103,6 +107,7 @@ class Runner:
 
     async def run(self) -> RunResult:
         """The run, in JavaScript realms of its own (no other run's evaluations touch them)."""
+        paths.check(self.workflow, self.allow_paths)
         try:
             with expressions.execution():
                 return await self._run()
@@ -288,10 +293,8 @@ class Runner:
         return outs
 
     def path(self, value: str) -> Path:
-        """A path written in the workflow: relative ones start at the workflow file's folder
-        (the current directory for a workflow given as text)."""
-        base = self.workflow.source.parent if self.workflow.source else Path.cwd()
-        return base / value
+        """A path written in the workflow, inside its folder or an allowed one (paths.py)."""
+        return paths.confined(self.workflow, "", value, self.allow_paths)
 
     def progress(self, node: str) -> Callable[[int, int], None]:
         def report(done: int, total: int) -> None:
@@ -389,6 +392,7 @@ async def run_workflow(
     grace: float = DEFAULT_GRACE,
     resume: bool = False,
     pinned: bool = False,
+    allow_paths: Sequence[str | Path] = (),
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
     ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
@@ -398,7 +402,8 @@ async def run_workflow(
     credentials lack; ``grace``: seconds the requests in flight get to finish when the run is
     stopped; ``resume``: continue interrupted ``streamTo`` exports from their checkpoints;
     ``pinned``: nodes with pinned data (an n8n export's pinData) output it instead of running,
-    as in n8n's manual runs.
+    as in n8n's manual runs; ``allow_paths``: folders outside the workflow's own that its
+    files may be in (paths.py).
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):
@@ -415,6 +420,7 @@ async def run_workflow(
         grace=grace,
         resume=resume,
         pinned=pinned,
+        allow_paths=[Path(p) for p in allow_paths],
     )
     return await runner.run()
 
