@@ -82,9 +82,9 @@ class Http:
         hdrs = {"Content-Type": "application/json", **(headers or {})}
         if auth:
             hdrs.setdefault("Api-Key", self.api_key)
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)  # noqa: S310
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)
         try:
-            with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as resp:
                 status, rhdrs, content = resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as err:
             status, rhdrs, content = err.code, dict(err.headers), err.read()

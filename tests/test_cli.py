@@ -144,10 +144,10 @@ def test_emulator_command_serves_until_interrupted() -> None:
         line = proc.stdout.readline()
         assert line.startswith("Keitaro emulator at http://127.0.0.1:")
         url = line.split()[3]
-        request = urllib.request.Request(  # noqa: S310 - loopback
+        request = urllib.request.Request(
             f"{url}/admin_api/v1/campaigns", headers={"Api-Key": "cli-emulator-key"}
         )
-        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=10) as resp:
             assert len(json.loads(resp.read())) == 3
         assert "cli-emulator-key" not in proc.stdout.readline()  # the key itself is never printed
     finally:

@@ -48,7 +48,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--postback-key",
         default="emulatorpostback",
         metavar="KEY",
-        help="the key of the S2S postback URL /KEY/postback (default: emulatorpostback)",
+        help="the key of the S2S postback URL /KEY/postback (default: emulatorpostback; "
+        "visible in process lists: prefer --postback-key-env)",
+    )
+    emu.add_argument(
+        "--postback-key-env",
+        metavar="NAME",
+        help="read the postback key from this environment variable",
     )
     emu.set_defaults(handler=cmd_emulator)
 
@@ -63,6 +69,13 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         err.write(f"warning: binding {args.host}: the emulator is reachable from other machines\n")
 
+    postback = args.postback_key
+    if args.postback_key_env:
+        postback = os.environ.get(args.postback_key_env) or ""
+        if not postback:
+            err.write(f"error: --postback-key-env {args.postback_key_env}: the variable is empty\n")
+            return 2
+
     async def serve() -> None:
         async with Emulator(
             api_key=key,
@@ -76,10 +89,11 @@ def cmd_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             unknown_path=args.unknown_path,
             restricted=args.restricted,
             original_paths=args.original_paths,
-            postback_key=args.postback_key,
+            postback_key=postback,
         ) as emu:
             out.write(f"Keitaro emulator at {emu.url}  (Admin API: {emu.url}/admin_api/v1)\n")
-            out.write(f"S2S postback URL: {emu.url}/{args.postback_key}/postback\n")
+            shown = "$" + args.postback_key_env if args.postback_key_env else postback
+            out.write(f"S2S postback URL: {emu.url}/{shown}/postback\n")
             if args.original_paths:
                 out.write(
                     "Serving the original node's guessed paths too (no real tracker has them)\n"

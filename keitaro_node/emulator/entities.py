@@ -81,7 +81,7 @@ class Entities:
             number = int(entity_id)
         except (TypeError, ValueError):
             raise self.not_found(spec, entity_id) from None
-        doc = self.store.get(spec.kind, number)
+        doc = self.store.get(spec.kind, number) if 0 < number < 2**63 else None  # SQLite's range
         if doc is None:
             raise self.not_found(spec, entity_id)
         if spec.delete == "archive_hidden" and doc.get("state") == "deleted" and not archived:

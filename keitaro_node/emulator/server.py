@@ -48,6 +48,8 @@ class JournalEntry:
     body: Any
     headers: dict[str, str]
     status: int | None = None
+    size: int | None = None
+    """The declared size of a body that was not read (an unauthorised request's)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,15 +61,16 @@ class JournalEntry:
             "body": self.body,
             "headers": self.headers,
             "status": self.status,
+            "size": self.size,
         }
 
 
 class Journal:
     """Every request the emulator received, with secrets masked. Newest last."""
 
-    def __init__(self, api_key: str, maxlen: int = 200_000) -> None:
+    def __init__(self, *secrets: str, maxlen: int = 200_000) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
-        self._redactor = Redactor([api_key])
+        self._redactor = Redactor(list(secrets))
         self._seq = 0
 
     def __len__(self) -> int:
@@ -76,7 +79,7 @@ class Journal:
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(list(self._entries))
 
-    def record(self, request: web.Request, body: Any) -> JournalEntry:
+    def record(self, request: web.Request, body: Any, size: int | None = None) -> JournalEntry:
         self._seq += 1
         headers = {
             k: MASK if is_sensitive_name(k) else self._redactor.text(v)
@@ -86,10 +89,11 @@ class Journal:
             self._seq,
             time.time(),
             request.method,
-            request.path,
+            self._redactor.text(request.path),  # the postback key is in its path
             [(k, self._redactor.text(v)) for k, v in request.query.items()],
             self._redactor.data(body),
             headers,
+            size=size,
         )
         self._entries.append(entry)
         return entry
@@ -125,6 +129,10 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
         raise ApiProblem(400, {"error": "Malformed JSON in the request body"}) from None
     if deeper_than(body):  # the handlers walk bodies recursively
         raise ApiProblem(400, {"error": "The request body is nested too deeply"})
+    try:  # a lone surrogate ("\ud800") parses, but is no text the tracker can store
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiProblem(400, {"error": "Malformed UTF-8 in the request body"}) from None
     return body
 
 
@@ -164,7 +172,7 @@ class Emulator:
             self.store, timezone, validation_status, postback_key, restricted=restricted
         )
         self.original_paths = original_paths
-        self.journal = Journal(api_key)
+        self.journal = Journal(api_key, postback_key)
         self.unknown_path = unknown_path
         self.restricted = restricted
         self.set_faults(faults)
@@ -279,8 +287,27 @@ class Emulator:
             key = value if scheme.lower() == "bearer" else None
         return key == self._api_key
 
+    def _reads_body(self, request: web.Request) -> bool:
+        """Only an authorised request to a route, or a postback with the right key, has its body
+        read: anyone else's costs no memory (the journal keeps its size)."""
+        if request.match_info.http_exception is not None:
+            return False
+        if request.path.startswith(("/admin_api", CONTROL_PREFIX)):
+            return self._authorised(request) and request.match_info.route.handler != self._unknown
+        return request.match_info.get("key") == self.tracker.postback_key
+
     @web.middleware
     async def _journal_mw(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not self._reads_body(request):
+            entry = self.journal.record(request, None, size=request.content_length)
+            request[BODY] = None
+            try:
+                response = await handler(request)
+            except web.HTTPException as exc:  # aiohttp's own 404 and 405
+                self.journal.finish(entry, exc.status)
+                raise
+            self.journal.finish(entry, response.status)
+            return response
         raw = await request.read()
         try:
             body = _parse_body(raw, request.content_type)

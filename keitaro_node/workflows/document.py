@@ -5,6 +5,7 @@ overrides."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -152,6 +153,12 @@ def _semantic_problems(
             f"{_where(source, lines, ['connections'])}: the connections form a cycle: "
             + " -> ".join(loop)
         )
+    for i, name in enumerate(doc.get("env") or []):
+        if name in _secret_names(doc):
+            problems.append(
+                f"{_where(source, lines, ['env', i])}: {name} holds a credential: it cannot be "
+                "listed under env (the node gets credentials from the workflow's credentials)"
+            )
     checker = Checker(definition)
     for i, node in enumerate(doc["nodes"]):
         here: list[str | int] = ["nodes", i]
@@ -170,6 +177,16 @@ def _semantic_problems(
                 except InputError as exc:
                     problems.append(f"{_where(source, lines, [*here, *key])}: {exc.message}")
     return problems
+
+
+SECRET_ENV = ("KEITARO_API_KEY", "KEITARO_POSTBACK_KEY")
+"""Environment variables that hold credentials wherever a workflow runs."""
+
+
+def _secret_names(doc: Mapping[str, Any]) -> set[str]:
+    """SECRET_ENV and the variables the workflow's credentials name (``${VAR}``)."""
+    named = re.findall(r"\$\{(\w+)\}", json.dumps(doc.get("credentials") or {}))
+    return {*SECRET_ENV, *named}
 
 
 def _strings(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -43,23 +43,28 @@ def inputs(doc: Mapping[str, Any]) -> dict[tuple[str, str, str], tuple[int, ...]
 def cycle(
     names: Sequence[str], connections: Mapping[str, Mapping[str, Sequence[str]]]
 ) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(name: str) -> list[str] | None:
-        state[name] = 1
-        stack.append(name)
-        for targets in connections.get(name, {}).values():
-            for target in targets:
-                if state.get(target) == 1:
-                    return [*stack[stack.index(target) :], target]
-                if target not in state and (found := visit(target)):
-                    return found
-        stack.pop()
-        state[name] = 2
-        return None
-
-    for name in names:
-        if name not in state and (found := visit(name)):
-            return found
+    """A cycle among the connections (its nodes, the first again at the end), or None; depth
+    first without recursion, so that a chain of any length is checked."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in names:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        pending: list[Iterator[str]] = [_children(connections, root)]
+        state[root] = 1
+        while pending:
+            target = next(pending[-1], None)
+            if target is None:
+                state[path.pop()] = 2
+                pending.pop()
+            elif state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            elif target not in state:
+                state[target] = 1
+                path.append(target)
+                pending.append(_children(connections, target))
     return None
+
+
+def _children(connections: Mapping[str, Mapping[str, Sequence[str]]], name: str) -> Iterator[str]:
+    return (target for targets in connections.get(name, {}).values() for target in targets)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +70,23 @@ class Workflow:
     """What the user should know about how the workflow was read (an n8n export's settings
     that runs here do not follow); a run reports them with its own."""
 
+    @cached_property
+    def _by_name(self) -> dict[str, tuple[int, WorkflowNode]]:
+        return {n.name: (i, n) for i, n in enumerate(self.nodes, 1)}
+
+    @cached_property
+    def _parents(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for src, outs in self.connections.items():
+            for target in dict.fromkeys(t for targets in outs.values() for t in targets):
+                found.setdefault(target, []).append(src)
+        return found
+
     def node(self, name: str) -> WorkflowNode:
-        return next(n for n in self.nodes if n.name == name)
+        return self._by_name[name][1]
 
     def parents(self, name: str) -> list[str]:
-        return [
-            src for src, outs in self.connections.items() if any(name in t for t in outs.values())
-        ]
+        return list(self._parents.get(name, ()))
 
     def ancestors(self, name: str) -> set[str]:
         found: set[str] = set()
@@ -108,8 +119,8 @@ class Workflow:
     def place(self, name: str) -> tuple[float, float]:
         """Where the node is drawn, (y, x): n8n runs the children of a node top to bottom,
         then left to right. A node without ``position`` is placed as export-n8n draws it."""
-        index = next(i for i, n in enumerate(self.nodes, 1) if n.name == name)
-        x, y = self.node(name).get("position") or (240 * index, 300)
+        index, node = self._by_name[name]
+        x, y = node.get("position") or (240 * index, 300)
         return float(y), float(x)
 
 

@@ -1,0 +1,144 @@
+"""Bounds a stranger's workflow or request cannot cross: credentials out of `env:`, graphs of any
+length, and an emulator that reads no body it has no reason to read and never answers 500."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from keitaro_node.emulator import Emulator
+from keitaro_node.workflows import WorkflowError, load_workflow, run_workflow
+
+from .conftest import CANARY
+
+
+@pytest.mark.parametrize(
+    ("env", "credentials"),
+    [
+        (["KEITARO_API_KEY"], None),
+        (["KEITARO_POSTBACK_KEY"], None),
+        (["MY_TRACKER_KEY"], {"domain": "http://127.0.0.1:1", "apiKey": "${MY_TRACKER_KEY}"}),
+    ],
+)
+def test_credentials_cannot_be_listed_under_env(
+    env: list[str], credentials: dict[str, str] | None
+) -> None:
+    doc = {"name": "leak", "env": env, "nodes": [{"name": "Out", "type": "noop"}]}
+    if credentials:
+        doc["credentials"] = credentials
+    with pytest.raises(WorkflowError, match=f"{env[0]} holds a credential"):
+        load_workflow(text=json.dumps(doc))
+
+
+def test_a_chain_of_ten_thousand_nodes_validates_and_runs() -> None:
+    nodes = [{"name": "N0", "type": "items", "items": [{"a": 1}]}]
+    nodes += [{"name": f"N{i}", "type": "noop"} for i in range(1, 10_000)]
+    workflow = load_workflow(text=json.dumps({"name": "chain", "nodes": nodes}))
+    result = asyncio.run(run_workflow(workflow, environ={}))
+    assert [item["json"] for item in result.items] == [{"a": 1}]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def _post(url: str, body: bytes) -> int:
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (ConnectionError, urllib.error.URLError):
+        return 0  # the server answered before reading all of it, and closed
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_unauthenticated_bodies_cost_the_emulator_no_memory(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "KEITARO_API_KEY": CANARY, "PB": "pb-secret-123"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "keitaro_node.cli",
+            "emulator",
+            "--port",
+            str(port),
+            "--seed",
+            "empty",
+            "--clicks",
+            "0",
+            "--api-key-env",
+            "KEITARO_API_KEY",
+            "--postback-key-env",
+            "PB",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/admin_api/v1/campaigns", timeout=1)
+            except urllib.error.HTTPError:
+                break
+            except (ConnectionError, urllib.error.URLError):
+                time.sleep(0.1)
+        before = _rss_kb(proc.pid)
+        body = b'{"x": "' + b"a" * (30 * 1024 * 1024) + b'"}'
+        for path in ("/nowhere", "/admin_api/v1/campaigns", "/wrong-key/postback") * 5:
+            assert _post(url + path, body) in (0, 401, 404, 405)
+        grown = _rss_kb(proc.pid) - before
+        assert grown < 8 * 1024, f"the emulator grew by {grown} KB"
+        with urllib.request.urlopen(url + "/pb-secret-123/postback?subid=x&status=sale") as ok:
+            assert ok.status == 200
+        request = urllib.request.Request(url + "/_emulator/journal", headers={"Api-Key": CANARY})
+        with urllib.request.urlopen(request) as answer:
+            journal = answer.read().decode()
+        assert "pb-secret-123" not in journal and "/***/postback" in journal
+        assert f'"size": {len(body)}' in journal  # kept: the size, not the body
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_malformed_unicode_and_out_of_range_ids_are_no_500(emulator: Emulator) -> None:
+    headers = {"Api-Key": CANARY, "Content-Type": "application/json"}
+    body = b'{"name": "\\ud800"}'
+    request = urllib.request.Request(
+        emulator.url + "/admin_api/v1/campaigns", data=body, headers=headers, method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        urllib.request.urlopen(request, timeout=10)
+    assert bad.value.code == 400
+    huge = urllib.request.Request(
+        emulator.url + "/admin_api/v1/campaigns/99999999999999999999999999", headers=headers
+    )
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(huge, timeout=10)
+    assert missing.value.code == 404
+    assert b"#99999999999999999999999999 not found" in missing.value.read()
