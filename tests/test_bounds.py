@@ -142,3 +142,49 @@ def test_malformed_unicode_and_out_of_range_ids_are_no_500(emulator: Emulator) -
         urllib.request.urlopen(huge, timeout=10)
     assert missing.value.code == 404
     assert b"#99999999999999999999999999 not found" in missing.value.read()
+
+
+def _run_cli(
+    tmp_path: Path, workflow: dict[str, object], *args: str
+) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "wf.yaml").write_text(json.dumps(workflow))
+    return subprocess.run(
+        [sys.executable, "-m", "keitaro_node.cli", "run", "wf.yaml", "--quiet", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_cross_join_past_the_budget_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    rows = "return Array.from({length: 20000}, (_, i) => ({json: {i, pad: 'x'.repeat(100)}}))"
+    workflow = {
+        "name": "cross",
+        "nodes": [
+            {"name": "A", "type": "code", "jsCode": rows},
+            {"name": "B", "type": "code", "jsCode": rows},
+            {
+                "name": "Join",
+                "type": "merge",
+                "typeVersion": 3,
+                "parameters": {"mode": "combine", "combineBy": "combineAll"},
+            },
+        ],
+        "connections": {"A": ["Join"], "B": [{"node": "Join", "input": 1}]},
+    }
+    started = time.monotonic()
+    done = _run_cli(tmp_path, workflow)  # the default budget: 3/4 of the machine's memory
+    assert done.returncode == 3, done.stderr
+    assert "Join" in done.stderr and "400,000,000 items" in done.stderr
+    assert "memory budget" in done.stderr and "Traceback" not in done.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_a_run_past_its_memory_budget_stops_naming_the_node(tmp_path: Path) -> None:
+    big = "return Array.from({length: 300}, (_, i) => ({json: {i, s: 'y'.repeat(1000000)}}))"
+    workflow = {"name": "big", "nodes": [{"name": "Grow", "type": "code", "jsCode": big}]}
+    done = _run_cli(tmp_path, workflow, "--max-memory", "200")
+    assert done.returncode == 3, done.stderr
+    assert "'Grow'" in done.stderr and "memory budget" in done.stderr

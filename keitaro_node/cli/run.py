@@ -80,6 +80,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "may be in (repeatable; by default a workflow's files stay inside its folder)",
     )
     run.add_argument(
+        "--max-memory",
+        type=int,
+        metavar="MB",
+        help="the run's memory budget: a node that takes the run past it fails, naming itself "
+        "(default: three quarters of the machine's memory)",
+    )
+    run.add_argument(
         "--pinned",
         action="store_true",
         help="n8n exports: nodes with pinned data output it instead of running, as in n8n's "
@@ -135,6 +142,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 resume=args.resume,
                 pinned=args.pinned,
                 allow_paths=[*args.allow_path, *typed_folders(args)],
+                max_memory=args.max_memory,
             )
         )
     except Interrupted as stop:

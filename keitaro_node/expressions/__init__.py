@@ -346,6 +346,7 @@ def run_code(code: str, ctx: Context, *, mode: str = "runOnceForAllItems") -> tu
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()
+            exc.message = "out of memory (more than the run's memory budget, --max-memory)"
         line = exc.where[0] - 1 if exc.where and exc.where[0] > 1 else None
         text = _script_message(exc.kind, exc.message, line, mode, ctx.index)
         raise ScriptError(text, exc.message) from None

@@ -113,6 +113,8 @@ class Realm:
         self.env: Mapping[str, str] | None = None
         self.meta: tuple[Any, ...] | None = None
         self.zones: set[str] = set()
+        self.code_memory = 0
+        """Bytes a Code run may allocate beyond the headroom (the run's memory budget)."""
         self.spoiled = False
         """A Code run left more behind than can be discarded: the realm is not used again."""
         self._limit()
@@ -204,6 +206,8 @@ class Realm:
         discarded. Items it changed in place are not kept: the next evaluation reads them anew."""
         deadline = time.monotonic() + CODE_TIME_LIMIT
         program, tick = self.compile(source), self._host["tick"]
+        if self.code_memory:
+            self._limit(self.code_memory)
         self.needs.setdefault(source, {"I"})  # code mostly reads all its items
 
         def once(*data: Any) -> str:
@@ -223,6 +227,9 @@ class Realm:
             self._discard_leftovers()
             self.context.set_time_limit(TIME_LIMIT)
             self.scope.renew()
+            if self.code_memory:
+                self.context.gc()
+                self._limit()
 
     def _until(self, deadline: float, fn: Any, *args: Any) -> Any:
         left = deadline - time.monotonic()
@@ -278,12 +285,15 @@ class Execution:
     def __init__(self) -> None:
         self._realms: dict[int, Realm] = {}
         self._worker: ThreadPoolExecutor | None = None
+        self.code_memory = 0
+        """Bytes a Code run may allocate past the headroom (set from the run's budget)."""
 
     def realm(self) -> Realm:
         thread = threading.get_ident()
         realm = self._realms.get(thread)
         if realm is None or realm.spoiled:
             realm = self._realms[thread] = Realm()
+        realm.code_memory = self.code_memory
         return realm
 
     def discard(self) -> None:

@@ -23,6 +23,7 @@ from ..model import Credentials, Item
 from ..options import DEFAULT_CONCURRENCY, DEFAULT_GRACE, tries
 from ..outcomes import Failure
 from . import paths
+from .budget import Budget
 from .conditions import ConditionError
 from .model import (
     MALFORMED,
@@ -63,8 +64,10 @@ class Runner:
         resume: bool = False,
         pinned: bool = False,
         allow_paths: Sequence[Path] = (),
+        max_memory: int | None = None,
     ) -> None:
         self.workflow = workflow
+        self.budget = Budget(max_memory)
         self.allow_paths = tuple(allow_paths)
         """Folders outside the workflow's own that its files may be in."""
         self.pinned = pinned
@@ -109,7 +112,8 @@ class Runner:
         """The run, in JavaScript realms of its own (no other run's evaluations touch them)."""
         paths.check(self.workflow, self.allow_paths)
         try:
-            with expressions.execution():
+            with expressions.execution() as realms:
+                realms.code_memory = self.budget.spare()
                 return await self._run()
         finally:
             if self._http is not None:
@@ -147,6 +151,7 @@ class Runner:
             name, inputs, parent, sources = stack.pop(0)
             node = wf.node(name)
             outs = await self.execute(node, inputs, parent)
+            self.budget.check(name)
             first = outs[next(iter(outs))] if outs else []
             self.runs[name] = NodeRun(first, parent, sources)
             order.append(name)
@@ -393,6 +398,7 @@ async def run_workflow(
     resume: bool = False,
     pinned: bool = False,
     allow_paths: Sequence[str | Path] = (),
+    max_memory: int | None = None,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
     ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
@@ -403,7 +409,7 @@ async def run_workflow(
     stopped; ``resume``: continue interrupted ``streamTo`` exports from their checkpoints;
     ``pinned``: nodes with pinned data (an n8n export's pinData) output it instead of running,
     as in n8n's manual runs; ``allow_paths``: folders outside the workflow's own that its
-    files may be in (paths.py).
+    files may be in (paths.py); ``max_memory``: the run's memory budget in MB (budget.py).
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):
@@ -421,6 +427,7 @@ async def run_workflow(
         resume=resume,
         pinned=pinned,
         allow_paths=[Path(p) for p in allow_paths],
+        max_memory=max_memory,
     )
     return await runner.run()
 

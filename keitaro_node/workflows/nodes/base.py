@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from ...expressions import Context
 from ...model import Credentials, Definition, Item
 from ...outcomes import Failure
+from ..budget import Budget
 from ..model import NodeFailed, WorkflowNode
 
 TYPE_CHECKING = False
@@ -29,6 +30,7 @@ class Run(Protocol):
     """The parts of a workflow run (the Runner) a node type may use."""
 
     credentials: Credentials | None
+    budget: Budget
     grace: float
     resume: bool
     source: Path | None

@@ -71,6 +71,7 @@ async def run_inputs(
             else _V2_COMBINE.get(params.get("combinationMode", "mergeByFields"), "")
         )
         if by == "combineAll":
+            ctx.budget.product(node.name, [e[0] for e in entries[0]], [e[0] for e in entries[1]])
             out = _all_combinations(entries[0], entries[1], clash)
         elif by == "combineByPosition":
             unpaired = bool(options.get("includeUnpaired"))
