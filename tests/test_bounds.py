@@ -188,3 +188,29 @@ def test_a_run_past_its_memory_budget_stops_naming_the_node(tmp_path: Path) -> N
     done = _run_cli(tmp_path, workflow, "--max-memory", "200")
     assert done.returncode == 3, done.stderr
     assert "'Grow'" in done.stderr and "memory budget" in done.stderr
+
+
+@pytest.mark.parametrize("reads_by_name", [False, True])
+def test_released_outputs_change_no_result(reads_by_name: bool) -> None:
+    label = "={{ $('Make').item.json.n * 10 }}" if reads_by_name else "={{ $json.n * 10 }}"
+    workflow = load_workflow(
+        text=json.dumps(
+            {
+                "name": "release",
+                "nodes": [
+                    {
+                        "name": "Make",
+                        "type": "code",
+                        "jsCode": "return Array.from({length: 50}, (_, n) => ({json: {n}}))",
+                    },
+                    {"name": "Even", "type": "filter", "condition": "={{ $json.n % 2 === 0 }}"},
+                    {"name": "Label", "type": "set", "fields": {"x": label}},
+                ],
+            }
+        )
+    )
+    kept = asyncio.run(run_workflow(workflow, environ={}))
+    released = asyncio.run(run_workflow(workflow, environ={}, keep_outputs=False))
+    assert released.items == kept.items
+    assert [i["json"]["x"] for i in released.items] == [n * 10 for n in range(0, 50, 2)]
+    assert len(released.runs["Make"].items) == (50 if reads_by_name else 0)

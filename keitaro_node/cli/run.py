@@ -143,6 +143,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 pinned=args.pinned,
                 allow_paths=[*args.allow_path, *typed_folders(args)],
                 max_memory=args.max_memory,
+                keep_outputs=bool(args.all_nodes),
             )
         )
     except Interrupted as stop:

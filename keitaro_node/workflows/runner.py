@@ -6,7 +6,9 @@ after n8n's manual trigger, and each node runs through its type in the node tabl
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -65,9 +67,12 @@ class Runner:
         pinned: bool = False,
         allow_paths: Sequence[Path] = (),
         max_memory: int | None = None,
+        keep_outputs: bool = True,
     ) -> None:
         self.workflow = workflow
         self.budget = Budget(max_memory)
+        self.release = not keep_outputs and not reads_other_nodes(workflow)
+        """Drop a node's output once its children have run (nothing reads it by name)."""
         self.allow_paths = tuple(allow_paths)
         """Folders outside the workflow's own that its files may be in."""
         self.pinned = pinned
@@ -155,6 +160,8 @@ class Runner:
             first = outs[next(iter(outs))] if outs else []
             self.runs[name] = NodeRun(first, parent, sources)
             order.append(name)
+            if self.release:
+                self._release(name)
             children: list[Task] = []
             for kind in wf.connections.get(name, {}):
                 for target, slot in wf.targets(name, kind):
@@ -172,6 +179,16 @@ class Runner:
             stack[0:0] = sorted(children, key=lambda task: wf.place(task[0]))
         elapsed = time.perf_counter() - started
         return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings)
+
+    def _release(self, name: str) -> None:
+        """The outputs of the node's parents whose children have all run, dropped (the run's
+        result keeps only the last nodes' items)."""
+        wf = self.workflow
+        for parent in wf.parents(name):
+            children = {t for targets in wf.connections.get(parent, {}).values() for t in targets}
+            if children <= self.runs.keys():
+                run = self.runs[parent]
+                self.runs[parent] = NodeRun((), run.parent, run.sources)
 
     def _unblocked(self, waiting: dict[str, dict[int, tuple[list[Item], str]]]) -> list[Task]:
         """When nothing else can run, n8n runs each node still waiting for an input that will
@@ -399,6 +416,7 @@ async def run_workflow(
     pinned: bool = False,
     allow_paths: Sequence[str | Path] = (),
     max_memory: int | None = None,
+    keep_outputs: bool = True,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
     ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
@@ -409,7 +427,9 @@ async def run_workflow(
     stopped; ``resume``: continue interrupted ``streamTo`` exports from their checkpoints;
     ``pinned``: nodes with pinned data (an n8n export's pinData) output it instead of running,
     as in n8n's manual runs; ``allow_paths``: folders outside the workflow's own that its
-    files may be in (paths.py); ``max_memory``: the run's memory budget in MB (budget.py).
+    files may be in (paths.py); ``max_memory``: the run's memory budget in MB (budget.py);
+    ``keep_outputs=False``: ``RunResult.runs`` may lose the items of nodes that are not last,
+    once nothing can read them (large batches in bounded memory).
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):
@@ -428,8 +448,17 @@ async def run_workflow(
         pinned=pinned,
         allow_paths=[Path(p) for p in allow_paths],
         max_memory=max_memory,
+        keep_outputs=keep_outputs,
     )
     return await runner.run()
+
+
+_READS_NODES = re.compile(r"\$\(|\$node\b|\$items\b|\$item\(")
+
+
+def reads_other_nodes(workflow: Workflow) -> bool:
+    """Whether any expression or code may read a node's output by name."""
+    return any(_READS_NODES.search(json.dumps(dict(n.config))) for n in workflow.nodes)
 
 
 def needs_tracker(workflow: Workflow, pinned: bool = False) -> bool:
