@@ -3,11 +3,12 @@ bounded, no numbers Python refuses to read."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
 
-from .limits import MAX_DEPTH
+from .limits import MAX_DEPTH, deeper_than
 
 
 class WorkflowLoader(yaml.SafeLoader):
@@ -37,7 +38,21 @@ class WorkflowLoader(yaml.SafeLoader):
 def parse_yaml(text: str) -> Any:
     """A YAML (or JSON) text with ``WorkflowLoader``: yaml.YAMLError on any problem (a number
     of more than 4,300 digits too, which Python refuses to read)."""
+    if text.lstrip().startswith("{"):  # JSON, which YAML reads the same: parsed in C
+        try:
+            doc = json.loads(text, parse_constant=_not_json)
+        except (ValueError, RecursionError):
+            pass  # not JSON after all (YAML's flow style): YAML says what is wrong
+        else:
+            if deeper_than(doc, MAX_DEPTH):
+                raise yaml.YAMLError(f"nested deeper than {MAX_DEPTH} levels")
+            return doc
     try:
         return yaml.load(text, Loader=WorkflowLoader)  # noqa: S506 - a SafeLoader subclass
     except (ValueError, RecursionError) as exc:
         raise yaml.YAMLError(str(exc)) from None
+
+
+def _not_json(name: str) -> Any:
+    """NaN and Infinity are JavaScript's, not JSON's: YAML reads them as it reads them."""
+    raise ValueError(name)

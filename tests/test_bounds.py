@@ -214,3 +214,21 @@ def test_released_outputs_change_no_result(reads_by_name: bool) -> None:
     assert released.items == kept.items
     assert [i["json"]["x"] for i in released.items] == [n * 10 for n in range(0, 50, 2)]
     assert len(released.runs["Make"].items) == (50 if reads_by_name else 0)
+
+
+def test_large_workflows_load_fast_and_errors_still_have_lines(tmp_path: Path) -> None:
+    from keitaro_node.safe_yaml import parse_yaml
+
+    rows = [{"n": i, "s": f"row {i}", "f": i / 3} for i in range(100_000)]
+    doc = {"name": "big", "nodes": [{"name": "Rows", "type": "items", "items": rows}]}
+    text = json.dumps(doc, indent=2)
+    started = time.monotonic()
+    workflow = load_workflow(text=text)
+    assert time.monotonic() - started < 5 and len(workflow.nodes[0].get("items")) == 100_000
+    small = json.dumps({"a": [1, 2.5, "x", None, True], "b": {"c": "NaN"}}, indent=1)
+    import yaml
+
+    assert parse_yaml(small) == yaml.safe_load(small)
+    broken = json.dumps({**doc, "nodes": [{"name": "Rows", "type": "itemz"}]}, indent=2)
+    with pytest.raises(WorkflowError, match=r"<workflow>:6: \$\.nodes\[0\]\.type: unknown"):
+        load_workflow(text=broken)  # the line, looked for only when a problem needs it
