@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TextIO
 
 from .errors import InputError, reason
 from .model import JSON, Item
@@ -268,6 +268,22 @@ def _sidecars(target: Path) -> tuple[Path, Path]:
     return target.parent / f".{target.name}.partial", target.parent / f".{target.name}.checkpoint"
 
 
+@dataclass
+class Export:
+    """A resumable export in progress: write rows with ``writer``, keep ``state`` up to date,
+    and ``checkpoint()`` after each page (so that even ``kill -9`` leaves a place to resume)."""
+
+    writer: RowWriter
+    state: ExportState
+    _file: TextIO
+    _checkpoint: Path
+
+    def checkpoint(self) -> None:
+        """The partial file flushed, then the checkpoint replaced atomically."""
+        self._file.flush()
+        _write_checkpoint(self._checkpoint, self._file.tell(), self.writer, self.state)
+
+
 @contextmanager
 def resumable_stream(
     path: str | Path,
@@ -276,9 +292,10 @@ def resumable_stream(
     *,
     resume: bool = False,
     formula_guard: bool = True,
-) -> Iterator[tuple[RowWriter, ExportState]]:
-    """A RowWriter whose file appears at ``path`` only when the export ends. If it is stopped
-    (Ctrl-C, SIGTERM, an error), the partial file stays beside ``path`` with a checkpoint, and
+) -> Iterator[Export]:
+    """An Export whose file appears at ``path`` only when the export ends. If it is stopped
+    (Ctrl-C, SIGTERM, an error, or killed after a checkpoint), the partial file stays beside
+    ``path`` with a checkpoint, and
     ``resume=True`` continues it — into the same file an uninterrupted run writes — as long as
     the export is the same (``fingerprint``). Without ``resume`` a leftover is removed."""
     target = Path(path)
@@ -304,11 +321,11 @@ def resumable_stream(
             fh.truncate()
             writer.continue_after(saved["count"], saved["columns"])
             state = ExportState(**saved["state"])
+        export = Export(writer, state, fh, checkpoint)
         try:
-            yield writer, state
+            yield export
         except BaseException:
-            fh.flush()
-            _write_checkpoint(checkpoint, fh.tell(), writer, state)
+            export.checkpoint()
             raise
         writer.close()
         fh.flush()
@@ -327,4 +344,6 @@ def _read_checkpoint(checkpoint: Path) -> dict[str, Any] | None:
 
 def _write_checkpoint(checkpoint: Path, size: int, writer: RowWriter, state: ExportState) -> None:
     data = {"bytes": size, "count": writer.count, "columns": writer.columns, "state": vars(state)}
-    checkpoint.write_text(json.dumps(data), encoding="utf-8")
+    fresh = checkpoint.with_name(checkpoint.name + ".new")
+    fresh.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(fresh, checkpoint)  # a reader sees the old checkpoint or the new, never half

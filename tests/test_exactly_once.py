@@ -201,7 +201,10 @@ def test_a_second_interrupt_stops_at_once(tmp_path: Path) -> None:
     assert all("may have been applied" in o["error"]["message"] for o in out)
 
 
-def test_an_interrupted_export_resumes_to_the_same_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGHUP])
+def test_an_interrupted_export_resumes_to_the_same_file(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     with Emulator.in_thread(api_key=CANARY, seed="demo", clicks=3000, faults="latency=1500") as emu:
         (tmp_path / "wf.yaml").write_text(
             f'name: export\ncredentials: {{domain: "{emu.url}", apiKey: "${{KEITARO_API_KEY}}"}}\n'
@@ -214,16 +217,22 @@ def test_an_interrupted_export_resumes_to_the_same_file(tmp_path: Path) -> None:
         proc = subprocess.Popen(
             cli, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        partial = tmp_path / ".clicks.csv.partial"
-        wait_until(lambda: partial.exists() and partial.stat().st_size > 0)  # a page is written
-        proc.send_signal(signal.SIGTERM)
+        checkpoint_file = tmp_path / ".clicks.csv.checkpoint"
+        wait_until(checkpoint_file.exists)  # a page is written, and its checkpoint
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
-        assert proc.returncode == 130 and "run again with --resume" in err
+        if sig == signal.SIGKILL:  # no last word: the checkpoint of the last page is all
+            assert proc.returncode == -signal.SIGKILL
+        else:
+            assert proc.returncode == 130 and "run again with --resume" in err
         assert not (tmp_path / "clicks.csv").exists()
         checkpoint = json.loads((tmp_path / ".clicks.csv.checkpoint").read_text())
         emu.set_faults(None)
         before = len(emu.journal)
-        subprocess.run([*cli, "--resume"], cwd=tmp_path, env=env, check=True, timeout=60)
+        again = subprocess.run(
+            [*cli, "--resume"], cwd=tmp_path, env=env, check=True, timeout=60, capture_output=True
+        )
+        assert "resuming the export" in again.stderr.decode()
         pages = sum(1 for e in list(emu.journal)[before:] if e.path.endswith("/clicks/log"))
         assert pages == 3 - checkpoint["state"]["offset"] // 1000  # continued, not restarted
         resumed = (tmp_path / "clicks.csv").read_bytes()

@@ -85,8 +85,8 @@ async def stream(
     resolved = [
         expressions.resolve(params, ctx.context(items, i, parent)) for i in range(len(items))
     ]
-    export = [node.get("resource"), node.get("operation"), node.get("streamFormat"), resolved]
-    fingerprint = hashlib.sha256(json.dumps(export, sort_keys=True).encode()).hexdigest()
+    what = [node.get("resource"), node.get("operation"), node.get("streamFormat"), resolved]
+    fingerprint = hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
     progress = ctx.progress(node.name)
 
@@ -100,7 +100,14 @@ async def stream(
     exporting = outputs.resumable_stream(
         path, node.get("streamFormat"), fingerprint, resume=ctx.resume, formula_guard=guard
     )
-    with exporting as (writer, state):
+    with exporting as export:
+        writer, state = export.writer, export.state
+        if writer.count or state.item or state.offset:
+            ctx.warn(
+                node.name,
+                f"resuming the export into {path} at input item {state.item}, record "
+                f"{state.offset} ({writer.count} rows already written)",
+            )
         try:
             for i in range(state.item, len(items)):
                 state.item = i
@@ -113,6 +120,7 @@ async def stream(
                 ):
                     writer.write(rec if isinstance(rec, dict) else {"value": rec} for rec in page)
                     state.offset += len(page)
+                    export.checkpoint()
                 state.done.append(state.offset)
                 state.offset = 0
         except RequestError as exc:
