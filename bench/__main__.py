@@ -10,6 +10,7 @@ from . import (
     exactly_once,
     expressions,
     memory,
+    n8n_scale,
     overhead,
     startup,
     throughput,
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     show(*startup.run(runs=3 if quick else 7))
     show(*exactly_once.run(count=60 if quick else 300))
     show(*expressions.run(items=500 if quick else 10_000, rounds=1 if quick else 3))
+    show(*n8n_scale.run((2000,) if quick else (10_000, 100_000), with_million=not quick))
     if profile:
         print("\nwhere executor time goes (cProfile, by own time):\n" + profile)
     failed = [r.name for r in results if r.passed is False]
