@@ -36,6 +36,10 @@ def is_sensitive_name(name: str) -> bool:
     return any(part in flat for part in SENSITIVE_NAME_PARTS)
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+"""A JSON (and JavaScript) escape of one UTF-16 code unit."""
+
+
 class Redactor:
     """Masks known secret values anywhere, and values under sensitive names.
 
@@ -55,10 +59,21 @@ class Redactor:
         return f"Redactor(<{len(self._secrets)} secret(s)>)"
 
     def text(self, value: str) -> str:
-        """Replace every known secret value inside ``value``."""
-        if self._pattern is None or not any(s in value for s in self._secrets):
+        """Replace every known secret value inside ``value``; a text that holds one written as
+        JSON escapes (``\\u0063…``) is masked whole."""
+        if self._pattern is None:
+            return value
+        if "\\u" in value and self._escaped(value):
+            return MASK
+        if not any(s in value for s in self._secrets):
             return value
         return self._pattern.sub(MASK, value)
+
+    def _escaped(self, value: str) -> bool:
+        """Whether a secret appears once JSON escapes are undone (those inside quoted text,
+        ``\\\\u0063``, too)."""
+        plain = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), re.sub(r"\\+u", r"\\u", value))
+        return any(s in plain for s in self._secrets)
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         """A copy of ``headers`` with sensitive ones masked and secret values removed."""

@@ -156,3 +156,38 @@ def test_masking_across_every_fault_kind(fault: str, caplog) -> None:
             )
             assert_clean(out, caplog.text)
         assert_clean([e.as_dict() for e in emu.journal])
+
+
+def test_a_key_written_as_json_escapes_is_masked_in_the_output(tmp_path, emulator) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    escaped = "".join(f"\\u{ord(c):04x}" for c in CANARY)
+    workflow = {
+        "name": "escaped",
+        "credentials": {"domain": emulator.url, "apiKey": "${KEITARO_API_KEY}"},
+        "nodes": [
+            {"name": "Rows", "type": "items", "items": [{"note": f"key: {escaped}"}]},
+            {
+                "name": "Get",
+                "type": "keitaro",
+                "resource": "campaign",
+                "operation": "get",
+                "parameters": {"campaignId": "={{ $json.note }}"},
+                "onError": "continueRegularOutput",
+            },
+        ],
+    }
+    (tmp_path / "wf.yaml").write_text(json.dumps(workflow))
+    env = {**os.environ, "KEITARO_API_KEY": CANARY}
+    done = subprocess.run(
+        [sys.executable, "-m", "keitaro_node.cli", "run", "wf.yaml", "--all-nodes", "all.json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    everything = done.stdout + done.stderr + (tmp_path / "all.json").read_text()
+    assert "note" in everything
+    written = json.dumps(escaped)[1:-1]  # as it stands inside JSON text
+    assert written not in everything and escaped not in everything, everything
+    assert CANARY not in everything

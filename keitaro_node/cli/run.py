@@ -25,7 +25,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
+    from ..masking import Redactor
     from ..outputs import Format
+    from ..workflows import Workflow
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,6 +104,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     run.set_defaults(handler=cmd_run)
 
 
+def secrets_of(workflow: Workflow, environ: dict[str, str]) -> Redactor:
+    """A Redactor for the credential values a run can know: the key variables, the workflow's
+    credentials (a file's values, or the ``${VAR}`` it names)."""
+    from ..masking import Redactor, is_sensitive_name
+    from ..workflows.document import secret_names
+
+    given = workflow.credentials or {}
+    values = [environ[n] for n in secret_names({"credentials": given}) if environ.get(n)]
+    values += [v for k, v in given.items() if is_sensitive_name(k) and isinstance(v, str)]
+    return Redactor(v for v in values if "${" not in v)
+
+
 def typed_folders(args: argparse.Namespace) -> list[Path]:
     """The folders of file paths given with ``--set NODE.file=…`` (``path``, ``streamTo``): typed
     on the command line, they are the user's own."""
@@ -130,6 +144,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     env_files = list(dict.fromkeys([args.env_file, args.workflow.parent / ".env"]))
     environ = {**credentials.read_dotenv(*env_files), **os.environ}
     progress = Progress(err, not args.quiet)
+    masked = secrets_of(workflow, environ).data  # every credential value, in every output
     gc.freeze()  # what is loaded by now lives as long as the process: the collector skips it
     try:
         result = run_interruptibly(
@@ -147,15 +162,15 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         )
     except Interrupted as stop:
-        where = emit(stop.items, args, out)
+        where = emit(masked(stop.items), args, out)
         err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
         return EXIT_INTERRUPTED
-    where = emit(result.items, args, out)
+    where = emit(masked(result.items), args, out)
     for warning in result.warnings:
         err.write(f"warning: {warning}\n")
     if args.all_nodes:
         with outputs.atomic_writer(args.all_nodes) as handle:
-            json.dump(all_nodes(result), handle, ensure_ascii=False, indent=2)
+            json.dump(masked(all_nodes(result)), handle, ensure_ascii=False, indent=2)
     if not args.quiet:
         err.write(
             f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"

@@ -159,7 +159,7 @@ def _semantic_problems(
             + " -> ".join(loop)
         )
     for i, name in enumerate(doc.get("env") or []):
-        if name in _secret_names(doc):
+        if name in secret_names(doc):
             problems.append(
                 f"{_where(source, lines, ['env', i])}: {name} holds a credential: it cannot be "
                 "listed under env (the node gets credentials from the workflow's credentials)"
@@ -188,7 +188,7 @@ SECRET_ENV = ("KEITARO_API_KEY", "KEITARO_POSTBACK_KEY")
 """Environment variables that hold credentials wherever a workflow runs."""
 
 
-def _secret_names(doc: Mapping[str, Any]) -> set[str]:
+def secret_names(doc: Mapping[str, Any]) -> set[str]:
     """SECRET_ENV and the variables the workflow's credentials name (``${VAR}``)."""
     named = re.findall(r"\$\{(\w+)\}", json.dumps(doc.get("credentials") or {}))
     return {*SECRET_ENV, *named}
