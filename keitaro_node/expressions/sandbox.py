@@ -115,13 +115,15 @@ class Realm:
         self.zones: set[str] = set()
         self.code_memory = 0
         """Bytes a Code run may allocate beyond the headroom (the run's memory budget)."""
+        self._allowance = 0
+        """What the running call may allocate beyond the headroom (code_memory in a Code run)."""
         self.spoiled = False
         """A Code run left more behind than can be discarded: the realm is not used again."""
         self._limit()
 
     def _limit(self, extra: int = 0) -> None:
         used = int(self.context.memory()["memory_used_size"])
-        self.context.set_memory_limit(used + MEMORY_HEADROOM + extra)
+        self.context.set_memory_limit(used + MEMORY_HEADROOM + self._allowance + extra)
 
     def _make_room(self, size: int) -> None:
         if size >= _LARGE:
@@ -207,7 +209,8 @@ class Realm:
         deadline = time.monotonic() + CODE_TIME_LIMIT
         program, tick = self.compile(source), self._host["tick"]
         if self.code_memory:
-            self._limit(self.code_memory)
+            self._allowance = self.code_memory
+            self._limit()
         self.needs.setdefault(source, {"I"})  # code mostly reads all its items
 
         def once(*data: Any) -> str:
@@ -228,6 +231,7 @@ class Realm:
             self.context.set_time_limit(TIME_LIMIT)
             self.scope.renew()
             if self.code_memory:
+                self._allowance = 0
                 self.context.gc()
                 self._limit()
                 _give_back()
