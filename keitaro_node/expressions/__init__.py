@@ -197,10 +197,10 @@ def _block(code: str, value: str, offset: int) -> tuple[str, bool]:
     return prepared.code, prepared.guarded
 
 
-def _syntax(code: str, value: str, offset: int, box: _sandbox.Realm) -> None:
+def _syntax(code: str, value: str, offset: int) -> None:
     """Let the engine parse the block as written, so that errors point into it."""
     try:
-        box.compile(f"(function () {{ with (this) {{ return (\n{code}\n); }} }})")
+        _sandbox.parse(f"(function () {{ with (this) {{ return (\n{code}\n); }} }})")
     except _sandbox.SandboxError as exc:
         position = offset
         lines = code.split("\n")
@@ -222,7 +222,6 @@ def _program(value: str) -> _Program:
     chunks = _split(template)
     if not any(c.code for c in chunks):
         return _Program(None, "".join(c.text for c in chunks))
-    box = _sandbox.realm()
     blocks: list[str] = []
     parts: list[str] = []
     for chunk in chunks:
@@ -230,7 +229,7 @@ def _program(value: str) -> _Program:
             parts.append(f"r.push({json.dumps(chunk.text)});")
             continue
         offset = chunk.offset + 1
-        _syntax(chunk.text, value, offset, box)
+        _syntax(chunk.text, value, offset)
         code, guarded = _block(chunk.text, value, offset)
         n = len(blocks)
         blocks.append(f"var p{n} = function () {{ with (this) {{ return (\n{code}\n); }} }};")

@@ -119,6 +119,8 @@ class Runner:
         try:
             with expressions.execution() as realms:
                 realms.code_memory = self.budget.spare()
+                if any(TABLE[n.type].runs_code for n in self.workflow.nodes):
+                    realms.prepare()
                 return await self._run()
         finally:
             if self._http is not None:

@@ -133,6 +133,8 @@ class NodeType:
     ) = None
     """Item-wise retryOnFail: runs again for these input items only (their failures are
     replaced). Without it, retryOnFail runs the whole node again when it stopped, as n8n does."""
+    runs_code: bool = False
+    """Runs the user's JavaScript on the execution's worker thread (Code, Function)."""
     routes_errors: bool = False
     """With continueErrorOutput, every failure's error item goes to the error output (n8n itself
     moves only items of its error shape, ``{error}`` or ``{error, message}``)."""

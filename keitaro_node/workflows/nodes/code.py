@@ -218,6 +218,7 @@ def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
 
 
 NODE = NodeType(
+    runs_code=True,
     name="code",
     description="JavaScript over the items (n8n's Code node), in the expression sandbox.",
     run=run,

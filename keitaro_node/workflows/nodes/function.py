@@ -93,6 +93,7 @@ def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
 
 
 NODE = NodeType(
+    runs_code=True,
     name="function",
     description="JavaScript as n8n's older Function / Function Item nodes ran it (in the sandbox).",
     run=run,
