@@ -225,3 +225,20 @@ def test_a_large_input_crosses_only_as_far_as_it_is_read() -> None:
     }
     result = asyncio.run(run_workflow(load_workflow(text=json.dumps(workflow)), environ={}))
     assert [item["json"]["n"] for item in result.items] == list(range(0, 60000, 1000))
+
+
+def test_code_per_item_reads_its_own_item_and_changes_no_other_nodes_copy() -> None:
+    make = "return Array.from({length: 600}, (_, n) => ({json: {n}}))"
+    bump = "$json.n += 1000; return {json: {n: $json.n}}"
+    workflow = {
+        "name": "each",
+        "nodes": [
+            {"name": "Make", "type": "code", "jsCode": make},
+            {"name": "A", "type": "code", "mode": "runOnceForEachItem", "jsCode": bump},
+            {"name": "B", "type": "code", "mode": "runOnceForEachItem", "jsCode": bump},
+        ],
+        "connections": {"Make": ["A", "B"]},
+    }
+    result = asyncio.run(run_workflow(load_workflow(text=json.dumps(workflow)), environ={}))
+    for name in ("A", "B"):  # siblings reading the same input, across windows of 256
+        assert [i["json"]["n"] for i in result.runs[name].items] == list(range(1000, 1600))

@@ -45,6 +45,8 @@ MAX_STACK = 1024 * 1024
 _THREAD_STACK = 8 * 1024 * 1024
 _PROGRAMS = 2048
 _ROUNDS = 8
+EACH_MODES = frozenset({"runOnceForEachItem", "functionItem"})
+"""Code modes that run once per item (the Code node's, the Function Item node's)."""
 _LEFTOVER_JOBS = 10_000
 """Promise jobs a finished Code run may leave behind before its realm is thrown away."""
 
@@ -205,13 +207,19 @@ class Realm:
     ) -> str:
         """Run a Code node's compiled function: JSON ``{"value": …, "logs": [...]}``. One
         deadline covers the run, its promise jobs and its timers; what it leaves behind is
-        discarded. Items it changed in place are not kept: the next evaluation reads them anew."""
+        discarded. A run over all items gets fresh copies of them (what it changed in place is
+        not kept) and the run's spare memory; a run per item (``EACH_MODES``) reads its item from
+        the node's window, as expressions do, within the usual headroom."""
         deadline = time.monotonic() + CODE_TIME_LIMIT
         program, tick = self.compile(source), self._host["tick"]
-        if self.code_memory:
-            self._allowance = self.code_memory
-            self._limit()
-        self.needs.setdefault(source, {"I"})  # code mostly reads all its items
+        whole = mode not in EACH_MODES
+        if not whole and index == 0:
+            self.scope.renew()  # a first item (a node, or its retry): no copy it changed is reused
+        if whole:
+            self.needs.setdefault(source, {"I"})  # code over all items mostly reads them all
+            if self.code_memory:
+                self._allowance = self.code_memory
+                self._limit()
 
         def once(*data: Any) -> str:
             args = (program, mode, self.scope.generation, index, parent, run_index, *data)
@@ -225,12 +233,13 @@ class Realm:
             return text
 
         try:
-            return self._rounds(source, index, once, fresh=True)
+            return self._rounds(source, index, once, fresh=whole)
         finally:
             self._discard_leftovers()
             self.context.set_time_limit(TIME_LIMIT)
-            self.scope.renew()
-            if self.code_memory:
+            if whole:
+                self.scope.renew()
+            if self._allowance:
                 self._allowance = 0
                 self.context.gc()
                 self._limit()
