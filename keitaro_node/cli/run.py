@@ -116,6 +116,13 @@ def secrets_of(workflow: Workflow, environ: dict[str, str]) -> Redactor:
     return Redactor(v for v in values if "${" not in v)
 
 
+def masked_in_place(items: list[Any], redactor: Redactor) -> list[Any]:
+    """The items, masked one by one in their own list (a large result is not copied whole)."""
+    for i, item in enumerate(items):
+        items[i] = redactor.data(item)
+    return items
+
+
 def typed_folders(args: argparse.Namespace) -> list[Path]:
     """The folders of file paths given with ``--set NODE.file=…`` (``path``, ``streamTo``): typed
     on the command line, they are the user's own."""
@@ -144,7 +151,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     env_files = list(dict.fromkeys([args.env_file, args.workflow.parent / ".env"]))
     environ = {**credentials.read_dotenv(*env_files), **os.environ}
     progress = Progress(err, not args.quiet)
-    masked = secrets_of(workflow, environ).data  # every credential value, in every output
+    redactor = secrets_of(workflow, environ)  # every credential value, in every output
     gc.freeze()  # what is loaded by now lives as long as the process: the collector skips it
     try:
         result = run_interruptibly(
@@ -162,15 +169,15 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         )
     except Interrupted as stop:
-        where = emit(masked(stop.items), args, out)
+        where = emit(masked_in_place(stop.items, redactor), args, out)
         err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
         return EXIT_INTERRUPTED
-    where = emit(masked(result.items), args, out)
+    where = emit(masked_in_place(result.items, redactor), args, out)
     for warning in result.warnings:
         err.write(f"warning: {warning}\n")
     if args.all_nodes:
         with outputs.atomic_writer(args.all_nodes) as handle:
-            json.dump(masked(all_nodes(result)), handle, ensure_ascii=False, indent=2)
+            json.dump(redactor.data(all_nodes(result)), handle, ensure_ascii=False, indent=2)
     if not args.quiet:
         err.write(
             f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"

@@ -138,7 +138,7 @@ class Realm:
             if len(self.programs) >= _PROGRAMS:
                 self.programs.clear()
                 self.needs.clear()
-            program = self.programs[source] = self._call(self.context.eval, source)
+            program = self.programs[source] = _js(self.context.eval, source)
         return program
 
     def load(
@@ -153,7 +153,7 @@ class Realm:
         if _stop.is_set():
             raise asyncio.CancelledError
         if env is not self.env:
-            self._call(self._host["env"], json.dumps(dict(env)))
+            _js(self._host["env"], json.dumps(dict(env)))
             self.env = env
         if meta != self.meta:
             now, zone, run_index, workflow_id, workflow_name, execution_id = meta
@@ -165,7 +165,7 @@ class Realm:
                 "workflow": {"id": workflow_id, "name": workflow_name, "active": False},
                 "execution": {"id": execution_id, "mode": "manual"},
             }
-            self._call(self._host["meta"], json.dumps(state))
+            _js(self._host["meta"], json.dumps(state))
             self.meta = meta
         self.scope.bind(items, runs, parent)
 
@@ -175,7 +175,7 @@ class Realm:
         return self._rounds(
             source,
             index,
-            lambda *data: self._call(
+            lambda *data: _js(
                 self._run, program, self.scope.generation, index, parent, run_index, *data
             ),
         )
@@ -226,10 +226,10 @@ class Realm:
             text = str(self._until(deadline, self._host["runCode"], *args))
             if text == "":  # async code: run its jobs, then timers in turn, until it settles
                 settled, job = self._host["settled"], self.context.execute_pending_job
-                while not self._call(settled):
+                while not _js(settled):
                     if not self._until(deadline, job) and not self._until(deadline, tick):
                         break
-                text = str(self._call(self._host["codeResult"]))
+                text = str(_js(self._host["codeResult"]))
             return text
 
         try:
@@ -250,16 +250,16 @@ class Realm:
         if left <= 0 or _stop.is_set():
             raise SandboxError("InternalError", "interrupted")
         self.context.set_time_limit(left)
-        return self._call(fn, *args)
+        return _js(fn, *args)
 
     def _discard_leftovers(self) -> None:
         """Timers are dropped; promise jobs still queued run out here, briefly, or the realm is
         spoiled (the next evaluation gets a fresh one)."""
         try:
-            self._call(self._host["drop"])
+            _js(self._host["drop"])
             self.context.set_time_limit(0.1)
             for _ in range(_LEFTOVER_JOBS):
-                if not self._call(self.context.execute_pending_job):
+                if not _js(self.context.execute_pending_job):
                     return
         except SandboxError:
             pass
@@ -271,15 +271,9 @@ class Realm:
         if name == "UTC" or name in self.zones:
             return False
         table = zone_table(name)
-        self._call(
-            self._host["zone"], name, None if table is None else self.context.parse_json(table)
-        )
+        _js(self._host["zone"], name, None if table is None else self.context.parse_json(table))
         self.zones.add(name)
         return True
-
-    @staticmethod
-    def _call(fn: Any, *args: Any) -> Any:
-        return _js(fn, *args)
 
 
 def _js(fn: Any, *args: Any) -> Any:
@@ -391,24 +385,24 @@ def execution() -> Iterator[Execution]:
         current.close()
 
 
+def _current() -> Execution:
+    """The execution evaluations here belong to: the one running, else this thread's own."""
+    current = _execution.get()
+    if current is None:
+        current = getattr(_local, "execution", None)
+        if current is None:
+            current = _local.execution = Execution()
+    return current
+
+
 def realm() -> Realm:
     """The realm for an evaluation here: the execution's, else this thread's own."""
-    current = _execution.get()
-    if current is not None:
-        return current.realm()
-    own: Realm | None = getattr(_local, "realm", None)
-    if own is None or own.spoiled:
-        own = _local.realm = Realm()
-    return own
+    return _current().realm()
 
 
 def discard() -> None:
     """Drop the realm ``realm()`` gives (after an out-of-memory, the next one is fresh)."""
-    current = _execution.get()
-    if current is not None:
-        current.discard()
-    else:
-        _local.realm = None
+    _current().discard()
 
 
 async def offload(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
