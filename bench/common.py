@@ -27,6 +27,19 @@ def as_installed() -> None:
     compileall.compile_dir(ROOT / "keitaro_node", quiet=1)
 
 
+def high_water_mb(pid: int | str = "self") -> float | None:
+    """A process's peak resident memory since its exec (VmHWM), in MB; None where /proc is
+    not. Unlike ru_maxrss it does not count the parent's pages a child held before its exec
+    (a benchmark process that has grown would inflate every child it starts)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def machine() -> str:
     return (
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import ROOT, Result, server
+from .common import ROOT, Result, high_water_mb, server
 
 LIMIT_MB = 200
 
@@ -49,7 +49,7 @@ def child(url: str, key: str, path: str) -> None:
 
     started = time.perf_counter()
     rows = asyncio.run(export())
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = high_water_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started, "peak_mb": peak_mb}))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .common import ROOT, Result, as_installed
+from .common import ROOT, Result, as_installed, high_water_mb
 
 ORACLE = ROOT / "tests" / "oracle"
 SPEED_TARGET = 3.0
@@ -104,18 +103,20 @@ class Measured:
 
 
 def measure(command: list[str], cwd: Path) -> Measured:
-    """Wall time and peak resident memory of one whole process (its own maximum RSS)."""
+    """Wall time and peak resident memory of one whole process (its VmHWM, read as it runs)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak = 0.0
+        while proc.poll() is None:  # the high-water mark only grows: the last reading is it
+            peak = max(peak, high_water_mb(proc.pid) or 0.0)
+            time.sleep(0.02)
         seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if proc.returncode != 0:
             raise RuntimeError(f"{command[:3]} failed: {err.read().decode()[-400:]}")
-        return Measured(seconds, usage.ru_maxrss / 1024, out.read().decode())
+        return Measured(seconds, peak, out.read().decode())
 
 
 def ours(path: Path) -> tuple[Measured, int]:
