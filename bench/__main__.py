@@ -7,6 +7,7 @@ import sys
 
 from . import (
     emulator_rate,
+    emulator_reports,
     exactly_once,
     expressions,
     memory,
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
             print(result.line(), flush=True)
 
-    show(emulator_rate.run(requests=300 if quick else 4000))
+    show(emulator_rate.run(requests=300 if quick else 4000, clicks=2000 if quick else 100_000))
+    show(*emulator_reports.run((20_000,) if quick else (100_000, 1_000_000)))
     show(throughput.throughput(items=300 if quick else 5000, rounds=1 if quick else 5))
     show(throughput.latency_hiding(items=64 if quick else 500))
     show(workflow_process.run(items=300 if quick else 2000, rounds=1 if quick else 5))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -30,6 +31,7 @@ def _normalise(name: str) -> str:
     return name.lower().replace("-", "").replace("_", "")
 
 
+@lru_cache(maxsize=4096)
 def is_sensitive_name(name: str) -> bool:
     """True if a header, key or query parameter with this name holds a secret."""
     flat = _normalise(name)

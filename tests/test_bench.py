@@ -19,4 +19,5 @@ def test_bench_quick_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "machine:" in done.stdout
-    assert "emulator GET vs bare aiohttp" in done.stdout
+    assert "emulator GET (2,000 clicks) vs bare aiohttp" in done.stdout
+    assert "report/build by campaign, 20,000 clicks" in done.stdout

@@ -1,19 +1,21 @@
 """The report engine: ``report/build``, ``clicks/log`` and ``conversions/log`` over stored rows.
 
-Pure: it receives clicks (each with its conversions), a name catalogue and the request body, and
-returns ``{rows, total, meta}`` or raises ReportError (the tracker's 400).
+Pure: it receives the request body, a name catalogue and the records (for a report: the sums of
+aggregates.py, grouped by the stored values its dimensions read; for a log: clicks with their
+conversions), and returns ``{rows, total, meta}`` or raises ReportError (the tracker's 400).
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .report_filters import Filter, ReportError, number
+from .measures import MEASURES, REVENUE_STATUSES, base_sums, measure_value
+from .report_filters import LABEL_OPERATORS, Filter, ReportError, number
 from .store import CLICK_COLUMNS
 
 INTERVALS = (
@@ -186,6 +188,29 @@ CLICK_FIELDS: dict[str, Getter] = {
 }
 """Dimensions: what a click can be grouped and filtered by."""
 
+_CALENDAR = ("year", "month", "week", "weekday", "day", "hour", "day_hour")
+_SOURCES: dict[str, tuple[str, ...]] = {
+    "click_id": ("sub_id",),
+    "campaign": ("campaign_id",),
+    "campaign_group_id": ("campaign_id",),
+    "campaign_group": ("campaign_id",),
+    "stream": ("stream_id",),
+    "landing": ("landing_id",),
+    "offer": ("offer_id",),
+    "ts": ("ts_id",),
+    "affiliate_network_id": ("offer_id",),
+    "affiliate_network": ("offer_id",),
+    **dict.fromkeys(("is_lead", "is_sale", "is_rejected", "has_conversion"), ("statuses",)),
+    "datetime": ("epoch",),
+    **dict.fromkeys(_CALENDAR, ("local_hour",)),
+}
+"""What each dimension reads of a click, where that is not the stored column of its name."""
+
+
+def sources(names: Iterable[str]) -> set[str]:
+    """The stored values (aggregates.py's sources) that the named dimensions are read from."""
+    return {source for name in names for source in _SOURCES.get(name, (name,))}
+
 
 def _click_money(x: Ctx) -> tuple[float, float]:
     revenue = sum(c["revenue"] for c in x.click["conversions"] if c["status"] in REVENUE_STATUSES)
@@ -227,92 +252,6 @@ CONVERSION_FIELDS: dict[str, Getter] = {
     "click_datetime": lambda x: x.local.strftime("%Y-%m-%d %H:%M:%S"),
 }
 """Columns of ``conversions/log``."""
-
-
-# --------------------------------------------------------------------------- measures
-
-REVENUE_STATUSES = frozenset({"lead", "sale", "rebill"})
-_BASE = (
-    "clicks",
-    "campaign_unique_clicks",
-    "stream_unique_clicks",
-    "global_unique_clicks",
-    "bots",
-    "lp_views",
-    "lp_clicks",
-    "cost",
-    "leads",
-    "sales",
-    "rejected",
-    "rebills",
-    "lead_revenue",
-    "sale_revenue",
-    "rejected_revenue",
-    "rebill_revenue",
-    "empty_referrers",
-)
-
-
-def _ratio(a: float, b: float, scale: float = 1.0) -> float:
-    return a / b * scale if b else 0.0
-
-
-DERIVED: dict[str, Callable[[Mapping[str, float]], float]] = {
-    "conversions": lambda s: s["leads"] + s["sales"],
-    "revenue": lambda s: s["lead_revenue"] + s["sale_revenue"] + s["rebill_revenue"],
-    "profit": lambda s: DERIVED["revenue"](s) - s["cost"],
-    "profit_confirmed": lambda s: s["sale_revenue"] - s["cost"],
-    "cr": lambda s: _ratio(DERIVED["conversions"](s), s["clicks"], 100),
-    "crl": lambda s: _ratio(s["leads"], s["clicks"], 100),
-    "crs": lambda s: _ratio(s["sales"], s["clicks"], 100),
-    "epc": lambda s: _ratio(DERIVED["revenue"](s), s["clicks"]),
-    "epc_confirmed": lambda s: _ratio(s["sale_revenue"], s["clicks"]),
-    "cpc": lambda s: _ratio(s["cost"], s["clicks"]),
-    "cps": lambda s: _ratio(s["cost"], s["sales"]),
-    "cpa": lambda s: _ratio(s["cost"], DERIVED["conversions"](s)),
-    "ecpc": lambda s: _ratio(s["cost"], s["clicks"], 1000),
-    "ecpm": lambda s: _ratio(DERIVED["revenue"](s), s["clicks"], 1000),
-    "ecpm_confirmed": lambda s: _ratio(s["sale_revenue"], s["clicks"], 1000),
-    "ec": lambda s: _ratio(DERIVED["revenue"](s), DERIVED["conversions"](s)),
-    "ec_confirmed": lambda s: _ratio(s["sale_revenue"], DERIVED["conversions"](s)),
-    "roi": lambda s: _ratio(DERIVED["revenue"](s) - s["cost"], s["cost"], 100),
-    "roi_confirmed": lambda s: _ratio(s["sale_revenue"] - s["cost"], s["cost"], 100),
-    "lp_ctr": lambda s: _ratio(s["lp_clicks"], s["clicks"], 100),
-    "bot_share": lambda s: _ratio(s["bots"], s["clicks"], 100),
-    "approve": lambda s: _ratio(s["sales"], s["leads"] + s["sales"] + s["rejected"], 100),
-    "uc_campaign_rate": lambda s: _ratio(s["campaign_unique_clicks"], s["clicks"], 100),
-    "uc_stream_rate": lambda s: _ratio(s["stream_unique_clicks"], s["clicks"], 100),
-    "uc_global_rate": lambda s: _ratio(s["global_unique_clicks"], s["clicks"], 100),
-    "profitability": lambda s: _ratio(
-        DERIVED["revenue"](s) - s["cost"], DERIVED["revenue"](s), 100
-    ),
-}
-MEASURES = frozenset(_BASE) | frozenset(DERIVED)
-_MONEY = frozenset({"cost", "lead_revenue", "sale_revenue", "rejected_revenue", "rebill_revenue"})
-_INT_MEASURES = (frozenset(_BASE) - _MONEY) | {"conversions"}
-
-
-def _accumulate(sums: dict[str, float], click: Mapping[str, Any]) -> None:
-    sums["clicks"] += 1
-    sums["campaign_unique_clicks"] += click["is_unique_campaign"] or 0
-    sums["stream_unique_clicks"] += click["is_unique_stream"] or 0
-    sums["global_unique_clicks"] += click["is_unique_global"] or 0
-    sums["bots"] += click["is_bot"] or 0
-    sums["lp_views"] += 1 if click["landing_id"] else 0
-    sums["lp_clicks"] += click["landing_clicked"] or 0
-    sums["cost"] += click["cost"] or 0
-    sums["empty_referrers"] += 0 if click["referrer"] else 1
-    for conv in click["conversions"]:
-        status = conv["status"]
-        if status in ("lead", "sale", "rejected", "rebill"):
-            plural = {"lead": "leads", "sale": "sales", "rejected": "rejected", "rebill": "rebills"}
-            sums[plural[status]] += 1
-            sums[f"{status}_revenue"] += conv["revenue"]
-
-
-def measure_value(name: str, sums: Mapping[str, float]) -> float | int:
-    value = DERIVED[name](sums) if name in DERIVED else sums[name]
-    return int(value) if name in _INT_MEASURES else round(float(value), 4)
 
 
 # --------------------------------------------------------------------------- requests
@@ -371,25 +310,14 @@ def _page(rows: list[dict[str, Any]], body: Mapping[str, Any]) -> list[dict[str,
     return rows[offset : offset + limit if limit is not None else None]
 
 
-def _select(
-    clicks: Iterable[Mapping[str, Any]],
-    filters: Sequence[Filter],
-    fields: Mapping[str, Getter],
-    tz: ZoneInfo,
-    cat: Catalog,
-) -> list[Ctx]:
-    selected = []
-    for click in clicks:
-        ctx = Ctx(click, tz, cat)
-        if all(f.matches(fields[f.name](ctx), ctx) for f in filters):
-            selected.append(ctx)
-    return selected
+GroupSums = Callable[[set[str], set[str]], Iterable[Mapping[str, Any]]]
+"""(sources, sums) -> one row per group of clicks: the sources' values, ``epoch`` and the sums."""
 
 
 def build_report(
-    body: Mapping[str, Any], clicks: Sequence[Mapping[str, Any]], cat: Catalog, tz: ZoneInfo
+    body: Mapping[str, Any], group_sums: GroupSums, cat: Catalog, tz: ZoneInfo
 ) -> dict[str, Any]:
-    """``POST /report/build`` over clicks already cut to the range."""
+    """``POST /report/build`` over the clicks of its range, summed by ``group_sums``."""
     dimensions = _names(body, "dimensions", "grouping")
     measures = _names(body, "measures", "metrics") or ["clicks"]
     if "measures" not in body:  # the older dialect lists dimensions among its metrics too
@@ -408,14 +336,23 @@ def build_report(
     parsed = [Filter.parse(f, [*CLICK_FIELDS, *MEASURES]) for f in raw_filters]
     row_filters = [f for f in parsed if f.name in CLICK_FIELDS]
     group_filters = [f for f in parsed if f.name not in CLICK_FIELDS]
+    read = sources([*dimensions, *(f.name for f in row_filters)])
+    if any(f.operator in LABEL_OPERATORS for f in row_filters):
+        read.add("campaign_id")  # labels belong to a campaign
 
     groups: dict[tuple[Any, ...], dict[str, float]] = {}
-    for ctx in _select(clicks, row_filters, CLICK_FIELDS, tz, cat):
+    summed = base_sums([*measures, *(f.name for f in group_filters)])
+    for part in group_sums(read, summed):
+        ctx = Ctx(part, tz, cat)
+        if not all(f.matches(CLICK_FIELDS[f.name](ctx), ctx) for f in row_filters):
+            continue
         key = tuple(CLICK_FIELDS[d](ctx) for d in dimensions)
         sums = groups.get(key)
         if sums is None:
-            sums = groups[key] = dict.fromkeys(_BASE, 0.0)
-        _accumulate(sums, ctx.click)
+            groups[key] = {k: part[k] for k in summed}
+        else:
+            for k in summed:
+                sums[k] += part[k]
 
     rows = []
     for key, sums in groups.items():
@@ -432,9 +369,9 @@ def build_report(
         "meta": [*dimensions, *measures],
     }
     if body.get("summary"):
-        totals = dict.fromkeys(_BASE, 0.0)
+        totals = dict.fromkeys(summed, 0.0)
         for sums in groups.values():
-            for k in _BASE:
+            for k in summed:
                 totals[k] += sums[k]
         result["summary"] = {m: measure_value(m, totals) for m in measures}
     return result

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from . import specs
 from .api import Tracker
-from .store import CLICK_COLUMNS, CONVERSION_COLUMNS
-from .traffic import new_click
+from .store import CLICK_COLUMNS, CONVERSION_COLUMNS, new_click
 
 SEEDS = ("demo", "empty")
 KEY_OWNER = "admin"
@@ -159,9 +160,20 @@ def seed(tracker: Tracker, name: str | None, clicks: int = 2000) -> None:
 def _traffic(
     tracker: Tracker, rng: random.Random, campaigns: list[Any], offers: list[Any], count: int
 ) -> None:
+    rows = _visits(tracker, rng, campaigns, offers, count)
+    with tracker.store.transaction():  # one commit, and the rows written a chunk at a time
+        while chunk := list(islice(rows, 20_000)):
+            tracker.store.insert_rows("clicks", CLICK_COLUMNS, (click for click, _ in chunk))
+            conversions = (conversion for _, conversion in chunk if conversion)
+            tracker.store.insert_rows("conversions", ("id", *CONVERSION_COLUMNS), conversions)
+
+
+def _visits(
+    tracker: Tracker, rng: random.Random, campaigns: list[Any], offers: list[Any], count: int
+) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Clicks of the last 30 days, each with its conversion (about one in 14 has one)."""
     now = int(tracker.now())
     payout = {o["id"]: float(o["payout_value"]) for o in offers}
-    click_rows, conversion_rows = [], []
     seen_ips: set[tuple[int, str]] = set()
     next_conversion = tracker.store.next_id
     for n in range(count):
@@ -203,27 +215,24 @@ def _traffic(
             landing_clicked=int(bool(landing_id) and rng.random() < 0.45),
             cost=round(rng.uniform(0.02, 0.2), 4),
         )
-        click_rows.append(row)
+        conversion = None
         if not row["is_bot"] and offer_id and rng.random() < 0.07:
             status = rng.choices(("lead", "sale", "rejected"), (50, 35, 15))[0]
             later = min(now, epoch + rng.randint(60, 3 * 86400))
             conv_id = next_conversion("conversions")
-            conversion_rows.append(
-                {
-                    "id": conv_id,
-                    "conversion_id": conv_id,
-                    "sub_id": row["sub_id"],
-                    "status": status,
-                    "previous_status": "lead" if status != "lead" else "",
-                    "original_status": "lead",
-                    "revenue": payout[offer_id],
-                    "currency": "USD",
-                    "tid": f"T{n:06d}",
-                    "postback_epoch": later,
-                    "sale_epoch": later if status == "sale" else None,
-                    "comment": "",
-                    "params": "",
-                }
-            )
-    tracker.store.insert_rows("clicks", CLICK_COLUMNS, click_rows)
-    tracker.store.insert_rows("conversions", ("id", *CONVERSION_COLUMNS), conversion_rows)
+            conversion = {
+                "id": conv_id,
+                "conversion_id": conv_id,
+                "sub_id": row["sub_id"],
+                "status": status,
+                "previous_status": "lead" if status != "lead" else "",
+                "original_status": "lead",
+                "revenue": payout[offer_id],
+                "currency": "USD",
+                "tid": f"T{n:06d}",
+                "postback_epoch": later,
+                "sale_epoch": later if status == "sale" else None,
+                "comment": "",
+                "params": "",
+            }
+        yield row, conversion

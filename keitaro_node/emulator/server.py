@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -155,12 +155,16 @@ class Emulator:
         postback_key: str = "emulatorpostback",
         restricted: bool = False,
         original_paths: bool = False,
+        now: Callable[[], float] | None = None,
     ) -> None:
         """``restricted``: answer as a USER-type key does (403 on /users, an empty /domains).
 
         ``original_paths``: also serve the original node's guessed paths (``/settings``,
         ``POST /logs/{type}``, …). No real tracker has them: by default they get the answer of
         any unknown path, as on a tracker.
+
+        ``now``: the tracker's clock (the seed's traffic ends there; report intervals count
+        from it); the real time by default.
         """
         if not api_key:
             raise ValueError("the emulator needs an API key")
@@ -171,6 +175,8 @@ class Emulator:
         self.tracker = Tracker(
             self.store, timezone, validation_status, postback_key, restricted=restricted
         )
+        if now is not None:
+            self.tracker.now = now
         self.original_paths = original_paths
         self.journal = Journal(api_key, postback_key)
         self.unknown_path = unknown_path
@@ -258,7 +264,7 @@ class Emulator:
             middlewares=[
                 self._auth_mw,
                 self._journal_mw,
-                self._restricted_mw,
+                *([self._restricted_mw] if self.restricted else []),
                 self._errors_mw,
                 self._faults_mw,
             ],
@@ -337,9 +343,9 @@ class Emulator:
     @web.middleware
     async def _restricted_mw(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """What a USER-type key sees: 403 on /users, an empty domain list."""
-        if self.restricted and request.path.startswith(API_PREFIX + "/users"):
+        if request.path.startswith(API_PREFIX + "/users"):
             return reply({"error": RESTRICTED, "stacktrace": None}, 403)
-        if self.restricted and request.method == "GET" and request.path == API_PREFIX + "/domains":
+        if request.method == "GET" and request.path == API_PREFIX + "/domains":
             return reply([])
         return await handler(request)
 

@@ -6,6 +6,7 @@ Every write is one transaction. Ids increase per kind and are never reused (``se
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -190,3 +191,26 @@ class Store:
     def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         with self.transaction():
             return self.db.execute(sql, tuple(params)).rowcount
+
+
+def new_click(now: float) -> dict[str, Any]:
+    """A click row with every column filled as a tracker would for a bare visit."""
+    row: dict[str, Any] = dict.fromkeys(CLICK_COLUMNS, "")
+    row.update(
+        sub_id=secrets.token_hex(6),
+        epoch=int(now),
+        stream_id=0,
+        landing_id=0,
+        offer_id=0,
+        ts_id=0,
+        is_bot=0,
+        is_unique_campaign=1,
+        is_unique_stream=1,
+        is_unique_global=1,
+        landing_clicked=0,
+        cost=0.0,
+        ip="127.0.0.1",
+        country_code="",
+        device_type="desktop",
+    )
+    return row

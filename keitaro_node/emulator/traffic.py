@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
-from .entities import ApiProblem, Entities, EntitySpec, now_text, token
+from .aggregates import group_sums
+from .entities import ApiProblem, Entities, EntitySpec, now_text
 from .report_filters import ReportError
 from .reports import (
     CLICK_LOG_FIELDS,
@@ -21,7 +23,7 @@ from .reports import (
 )
 from .responses import body_of, empty, int_id, reply
 from .specs import CAMPAIGNS, GROUPS, LANDINGS, LOG_TYPES, NETWORKS, OFFERS, SOURCES, STREAMS
-from .store import CLICK_COLUMNS, CONVERSION_COLUMNS, SUB_IDS, Store
+from .store import CLICK_COLUMNS, CONVERSION_COLUMNS, SUB_IDS, Store, new_click
 
 
 class TrafficMixin:
@@ -94,7 +96,8 @@ class TrafficMixin:
     async def report_build(self, r: web.Request) -> web.StreamResponse:
         body = self.entities.body(body_of(r))
         start, stop, tz = resolve_range(body.get("range"), self.timezone, self.now())
-        return reply(build_report(body, self.clicks_between(start, stop), self.catalog(), tz))
+        sums = partial(group_sums, self.store, start, stop, tz)
+        return reply(build_report(body, sums, self.catalog(), tz))
 
     async def clicks_log(self, r: web.Request) -> web.StreamResponse:
         body = self.entities.body(body_of(r))
@@ -474,26 +477,3 @@ class TrafficMixin:
 def _listed(value: Any) -> list[str]:
     """A comma-separated postback parameter as a list (``lead_status=reg,topup``)."""
     return [v.strip() for v in str(value or "").split(",") if v.strip()]
-
-
-def new_click(now: float) -> dict[str, Any]:
-    """A click row with every column filled as a tracker would for a bare visit."""
-    row: dict[str, Any] = dict.fromkeys(CLICK_COLUMNS, "")
-    row.update(
-        sub_id=token()[:12],
-        epoch=int(now),
-        stream_id=0,
-        landing_id=0,
-        offer_id=0,
-        ts_id=0,
-        is_bot=0,
-        is_unique_campaign=1,
-        is_unique_stream=1,
-        is_unique_global=1,
-        landing_clicked=0,
-        cost=0.0,
-        ip="127.0.0.1",
-        country_code="",
-        device_type="desktop",
-    )
-    return row
