@@ -216,6 +216,45 @@ def test_released_outputs_change_no_result(reads_by_name: bool) -> None:
     assert len(released.runs["Make"].items) == (50 if reads_by_name else 0)
 
 
+def test_items_share_their_pairing_within_a_run_and_only_within_it() -> None:
+    """pairedItem {"item": i} is one object per index in a run (a million items carry one set
+    of them, not one per node); a node passing items on unchanged passes the same objects."""
+    workflow = load_workflow(
+        text=json.dumps(
+            {
+                "name": "pairing",
+                "nodes": [
+                    {
+                        "name": "Make",
+                        "type": "code",
+                        "jsCode": "return Array.from({length: 6}, (_, n) => ({json: {n}}))",
+                    },
+                    {"name": "Double", "type": "set", "fields": {"n2": "={{ $json.n * 2 }}"}},
+                    {"name": "All", "type": "filter", "condition": "={{ $json.n2 >= 0 }}"},
+                    {
+                        "name": "Back",
+                        "type": "set",
+                        "fields": {"m": "={{ $('Make').item.json.n }}"},
+                    },
+                ],
+            }
+        )
+    )
+    first = asyncio.run(run_workflow(workflow, environ={}))
+    double, passed_on, back = (first.runs[n].items for n in ("Double", "All", "Back"))
+    assert [i["json"] for i in back] == [{"m": n} for n in range(6)]
+    assert all(a is b for a, b in zip(double, passed_on, strict=True))
+    assert all(
+        a["pairedItem"] is b["pairedItem"] == {"item": n}
+        for n, (a, b) in enumerate(zip(double, back, strict=True))
+    )
+    again = asyncio.run(run_workflow(workflow, environ={}))
+    assert all(
+        a["pairedItem"] is not b["pairedItem"]
+        for a, b in zip(back, again.runs["Back"].items, strict=True)
+    )
+
+
 def test_large_workflows_load_fast_and_errors_still_have_lines(tmp_path: Path) -> None:
     from keitaro_node.safe_yaml import parse_yaml
 

@@ -39,6 +39,7 @@ from .model import (
 )
 from .nodes import TABLE, NodeType, Outputs
 from .nodes.base import Results, continues, passed
+from .pairing import paired, pairing
 from .values import ConversionError
 
 TYPE_CHECKING = False
@@ -117,7 +118,7 @@ class Runner:
         """The run, in JavaScript realms of its own (no other run's evaluations touch them)."""
         paths.check(self.workflow, self.allow_paths)
         try:
-            with expressions.execution() as realms:
+            with expressions.execution() as realms, pairing():
                 realms.code_memory = self.budget.spare()
                 if any(TABLE[n.type].runs_code for n in self.workflow.nodes):
                     realms.prepare()
@@ -241,7 +242,7 @@ class Runner:
             outs = {kind.outputs(node.config)[0]: passed(first_input)}
         if node.get("alwaysOutputData") and not any(outs.values()):
             first = next(iter(outs), "main")
-            outs = {**outs, first: [{"json": {}, "pairedItem": {"item": 0}}]}
+            outs = {**outs, first: [{"json": {}, "pairedItem": paired(0)}]}
         return outs
 
     async def _tries(

@@ -12,6 +12,7 @@ from ...model import Credentials, Definition, Item
 from ...outcomes import Failure
 from ..budget import Budget
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # aiohttp is imported only when a Keitaro node runs
@@ -176,8 +177,16 @@ def continues(node: Mapping[str, Any] | WorkflowNode) -> bool:
 
 
 def passed(items: Sequence[Item]) -> list[Item]:
-    """Items going on unchanged, each paired with the input item it came from."""
-    return [{"json": item["json"], "pairedItem": {"item": i}} for i, item in enumerate(items)]
+    """Items going on unchanged, each paired with the input item it came from (the input item
+    itself when it already is that: items are not changed in place)."""
+    return [_paired_with(item, i) for i, item in enumerate(items)]
+
+
+def _paired_with(item: Item, index: int) -> Item:
+    pairing = paired(index)
+    if len(item) == 2 and item.get("pairedItem") is pairing:
+        return item
+    return {"json": item["json"], "pairedItem": pairing}
 
 
 def n8n_native(n8n_type: str, default_version: float) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ... import expressions
-from ...model import Definition, Item
+from ...model import Definition, Item, PairedItem
 from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 from .base import Checker, NodeType, Outputs, Problems, Results, Run, failed
 
 CODE = "n8n-nodes-base.code"
@@ -37,13 +38,11 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
                 value = await _run(node, code, ctx, items, i, parent, each=True)
                 item = _each_item(node, value, i)
             except NodeFailed as exc:
-                error: Item = {"json": {"error": exc.reason}, "pairedItem": {"item": i}}
+                error: Item = {"json": {"error": exc.reason}, "pairedItem": paired(i)}
                 out.append(failed(node, exc, error))
                 continue
             if item is not None:
-                out.append(
-                    {"json": item["json"], "pairedItem": item.get("pairedItem", {"item": i})}
-                )
+                out.append({"json": item["json"], "pairedItem": _pairing(item, i)})
         return {"main": out}
     try:
         returned = _all_items(node, await _run(node, code, ctx, items, 0, parent, each=False))
@@ -91,10 +90,10 @@ async def run_js(
 def paired_output(returned: list[dict[str, Any]], items: list[Item]) -> Outputs:
     """Items returned by code over all items: paired one to one when as many came back, else
     with the first input item (n8n's assignPairedItems), unless the code set pairedItem."""
-    paired = len(returned) == len(items)
+    one_to_one = len(returned) == len(items)
     return {
         "main": [
-            {"json": r["json"], "pairedItem": r.get("pairedItem", {"item": i if paired else 0})}
+            {"json": r["json"], "pairedItem": _pairing(r, i if one_to_one else 0)}
             for i, r in enumerate(returned)
         ]
     }
@@ -241,3 +240,8 @@ NODE = NodeType(
     from_n8n=from_n8n,
     to_n8n=to_n8n,
 )
+
+
+def _pairing(returned: Mapping[str, Any], index: int) -> PairedItem:
+    """The pairedItem the code gave an item, else input item ``index``."""
+    return returned["pairedItem"] if "pairedItem" in returned else paired(index)

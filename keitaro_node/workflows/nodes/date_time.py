@@ -11,6 +11,7 @@ from ... import expressions
 from ...model import Item
 from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 from .base import NodeType, Results, Run, failed, n8n_native
 
 PROGRAM = r"""
@@ -221,7 +222,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             data = dict(item["json"]) if (p.get("options") or {}).get("includeInputFields") else {}
             field, value = result["value"]
             data[field] = value
-        out.append({"json": data, "pairedItem": {"item": i}})
+        out.append({"json": data, "pairedItem": paired(i)})
     return {"main": out}
 
 

@@ -11,6 +11,7 @@ from ... import expressions
 from ...model import Definition, Item
 from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 from .base import NodeType, Results, Run, failed
 from .code import normalize_items, paired_output, run_js
 
@@ -32,7 +33,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
                 stop = NodeFailed(node.name, i, str(exc), None)
                 out.append(failed(node, stop, {"json": {"error": _detail(exc)}}))
                 continue
-            out.append({"json": data, "pairedItem": {"item": i}})
+            out.append({"json": data, "pairedItem": paired(i)})
         return {"main": out}
     try:
         returned = _items(await _code(node, ctx, items, 0, parent, "function"))

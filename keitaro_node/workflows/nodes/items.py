@@ -12,6 +12,7 @@ from typing import Any
 from ... import outputs
 from ...model import Definition, Item
 from ..model import WorkflowNode
+from ..pairing import paired
 from .base import NodeType, Outputs, Run
 
 
@@ -26,7 +27,7 @@ def read(node: WorkflowNode, ctx: Run | _NoRun) -> list[Item]:
             node.get("format"),
             parse_numbers=bool(node.get("parseNumbers")),
         )
-    return [{"json": dict(obj), "pairedItem": {"item": 0}} for obj in node.get("items", [])]
+    return [{"json": dict(obj), "pairedItem": paired(0)} for obj in node.get("items", [])]
 
 
 def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from ...model import JSON, Definition, Item
 from ...options import DEFAULT_CONCURRENCY
 from ...outcomes import Failure, Success
 from ..model import NodeFailed, WorkflowError, WorkflowNode
+from ..pairing import paired
 from .base import Checker, NodeType, Problems, Results, Run, continues
 
 TYPE_CHECKING = False
@@ -59,10 +60,10 @@ async def retry(
     for outcome in outcomes:
         index = indexes[outcome.index]
         if isinstance(outcome, Success):
-            out.extend({**item, "pairedItem": {"item": index}} for item in outcome.items)
+            out.extend({**item, "pairedItem": paired(index)} for item in outcome.items)
         else:
             assert outcome.item is not None
-            item: Item = {**outcome.item, "pairedItem": {"item": index}}
+            item: Item = {**outcome.item, "pairedItem": paired(index)}
             out.append(Failure(index, outcome.error, item))
     return {"main": out}
 
@@ -93,7 +94,7 @@ async def stream(
     def summary(i: int, count: int, fmt: str) -> Item:
         return {
             "json": {"path": str(path), "format": fmt, "count": count},
-            "pairedItem": {"item": i},
+            "pairedItem": paired(i),
         }
 
     guard = not node.get("csvFormulas", False)

@@ -11,6 +11,7 @@ from typing import Any
 from ... import expressions
 from ...model import Item
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 from ..values import equal_key, get_path, js_less, js_type, set_path
 from .base import Checker, NodeType, Problems, Results, Run, failed, n8n_native, passed
 
@@ -150,7 +151,7 @@ def deduplicated(
             kept_mark = marks[i]
     kept = [i for i in range(len(items)) if i not in dropped]
     if not options.get("removeOtherFields"):
-        return [{"json": items[i]["json"], "pairedItem": {"item": i}} for i in kept]
+        return [{"json": items[i]["json"], "pairedItem": paired(i)} for i in kept]
     picked: list[Item] = []  # lodash's pick: only the fields compared stay
     for i in kept:
         data: dict[str, Any] = {}

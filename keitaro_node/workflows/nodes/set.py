@@ -16,6 +16,7 @@ from ...expressions import UNDEFINED
 from ...model import Definition, Item
 from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 from ..values import (
     ConversionError,
     convert,
@@ -37,7 +38,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         if node.get("parameters") is None:  # the short YAML form
             fields = expressions.resolve(node.get("fields"), ctx.context(items, i, parent))
             base = {} if node.get("keepOnlySet", True) else dict(item["json"])
-            out.append({"json": {**base, **fields}, "pairedItem": {"item": i}})
+            out.append({"json": {**base, **fields}, "pairedItem": paired(i)})
             continue
         context = ctx.context(items, i, parent)
         params = expressions.resolve(node.get("parameters"), context, keep_undefined=True)
@@ -48,9 +49,9 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             if params.get("mode") != "raw":  # n8n's manual mode writes pairedItem into json
                 error["pairedItem"] = {"item": i}
             stop = NodeFailed(node.name, i, str(exc), None)
-            out.append(failed(node, stop, {"json": error, "pairedItem": {"item": i}}))
+            out.append(failed(node, stop, {"json": error, "pairedItem": paired(i)}))
             continue
-        out.append({"json": json_out, "pairedItem": {"item": i}})
+        out.append({"json": json_out, "pairedItem": paired(i)})
     return {"main": out}
 
 

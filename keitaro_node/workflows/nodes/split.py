@@ -10,6 +10,7 @@ from typing import Any
 
 from ...model import Definition, Item
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 from ..values import get_path, unset_path
 from .base import NodeType, Outputs, Run
 
@@ -59,7 +60,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             out.append(
                 {
                     "json": _with_others(node, include, source, fields, row, dotted, i),
-                    "pairedItem": {"item": i},
+                    "pairedItem": paired(i),
                 }
             )
     missing = [f for f in fields if f not in found]

@@ -14,6 +14,7 @@ from ...model import Item
 from ...outcomes import Failure
 from ..conditions import ConditionError, passes, rule_v1
 from ..model import NodeFailed, WorkflowNode
+from ..pairing import paired
 from .base import NodeType, Results, Run, failed, n8n_native
 
 SWITCH = "n8n-nodes-base.switch"
@@ -70,7 +71,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             out[names[0]].append(failed(node, stop, {"json": {"error": str(exc)}}))
             continue
         for target in targets:
-            out[names[target]].append({"json": item["json"], "pairedItem": {"item": i}})
+            out[names[target]].append({"json": item["json"], "pairedItem": paired(i)})
     return out
 
 
