@@ -429,8 +429,9 @@ def test_every_help_example_runs(
     assert len(examples) >= 8
     for words in examples:
         args = [str(ROOT / w) if w.startswith("workflows/") else w for w in words]
-        if args[0] == "emulator":
-            continue  # runs until stopped: test_emulator_cli_port_taken_and_sigterm starts it
+        if args[0] in ("emulator", "mcp"):
+            continue  # they serve until stopped: test_emulator_cli_port_taken_and_sigterm and
+            # tests/test_mcp.py start them
         code, _, err = run_cli(*args)
         assert code == 0, (words, err)
     assert (tmp_path / "result.csv").exists() and (tmp_path / "quickstart.n8n.json").exists()

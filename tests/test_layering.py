@@ -43,6 +43,7 @@ LAYERS = {
     "credentials": 6,
     "workflows": 6.5,
     "n8n": 7,
+    "mcp": 7,
     "embedded": 7.5,
     "cli": 8,
 }

@@ -67,7 +67,7 @@ CAMPAIGN = {"alias": "readme-json-example", "name": "README"}
 
 
 def test_json_example_is_an_output_item(node) -> None:
-    (example,) = blocks("json")
+    (example,) = [b for b in blocks("json") if "mcpServers" not in b]
     shown = json.loads(example)
     campaign = node.execute_sync(
         resource="campaign", operation="create", parameters={"campaignData": CAMPAIGN}
@@ -81,6 +81,13 @@ def test_json_example_is_an_output_item(node) -> None:
     assert set(real["json"]["data"]) == set(shown["json"]["data"])
     assert set(shown) == set(real) and set(shown["json"]) == set(real["json"])
     assert set(shown["json"]["request"]["headers"]) == set(real["json"]["request"]["headers"])
+
+
+def test_mcp_client_configuration_is_a_real_command() -> None:
+    (config,) = [b for b in blocks("json") if "mcpServers" in b]
+    server = json.loads(config)["mcpServers"]["keitaro"]
+    assert server["command"] == "keitaro-node"
+    assert build_parser().parse_args(server["args"]).command == "mcp"
 
 
 def test_bash_examples_are_real_commands() -> None:
