@@ -16,7 +16,7 @@ TARGET = 0.7
 
 
 def run(
-    requests: int = 4000, concurrency: int = 32, clicks: int = 100_000, rounds: int = 3
+    requests: int = 4000, concurrency: int = 32, clicks: int = 100_000, rounds: int = 5
 ) -> Result:
     headers = {"Api-Key": BENCH_KEY}
     rates: dict[str, float] = {}

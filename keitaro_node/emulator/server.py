@@ -38,7 +38,7 @@ NGINX_502 = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class JournalEntry:
     seq: int
     time: float
@@ -48,6 +48,7 @@ class JournalEntry:
     body: Any
     headers: dict[str, str]
     status: int | None = None
+    """Set once the answer is known (the journal's ``finish``)."""
     size: int | None = None
     """The declared size of a body that was not read (an unauthorised request's)."""
 
@@ -99,11 +100,7 @@ class Journal:
         return entry
 
     def finish(self, entry: JournalEntry, status: int) -> None:
-        # entries are frozen; swap in the finished one (it is almost always the last)
-        for i in range(len(self._entries) - 1, -1, -1):
-            if self._entries[i].seq == entry.seq:
-                self._entries[i] = JournalEntry(**{**entry.__dict__, "status": status})
-                return
+        entry.status = status
 
     def clear(self) -> None:
         self._entries.clear()

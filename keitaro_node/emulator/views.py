@@ -20,7 +20,8 @@ class ViewsMixin:
         """A stored document as the tracker shows it (computed fields added)."""
         view = self.entities.view(spec, doc)
         if spec is CAMPAIGNS:
-            domain = self.store.get(DOMAINS.kind, int(doc.get("domain_id") or 0))
+            domain_id = int(doc.get("domain_id") or 0)
+            domain = self.store.get(DOMAINS.kind, domain_id) if domain_id else None
             view["domain"] = None if self.restricted or not domain else domain["name"]
             view.pop("domain_id", None)  # write-only
         elif spec is STREAMS:
