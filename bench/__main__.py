@@ -13,6 +13,7 @@ from . import (
     memory,
     n8n_scale,
     overhead,
+    pinned,
     startup,
     throughput,
     workflow_process,
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     show(*startup.run(runs=3 if quick else 7))
     show(*exactly_once.run(count=60 if quick else 300))
     show(*expressions.run(items=500 if quick else 10_000, rounds=1 if quick else 3))
+    show(*pinned.run(2000 if quick else 100_000))
     show(*n8n_scale.run((2000,) if quick else (10_000, 100_000), with_million=not quick))
     if profile:
         print("\nwhere executor time goes (cProfile, by own time):\n" + profile)

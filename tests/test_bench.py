@@ -21,3 +21,4 @@ def test_bench_quick_runs() -> None:
     assert "machine:" in done.stdout
     assert "emulator GET (2,000 clicks) vs bare aiohttp" in done.stdout
     assert "report/build by campaign, 20,000 clicks" in done.stdout
+    assert "pinned export 2,000 items: run --pinned" in done.stdout
