@@ -52,9 +52,18 @@ KEPT = "keitaroNode"
 counterpart (an output file, a streamed export): n8n ignores it, import reads it back."""
 
 
+def _stand_in(raw: Mapping[str, Any]) -> bool:
+    """A disabled node of a type this project lacks: n8n passes its input through, so does
+    the No Operation node that stands in for it."""
+    return bool(raw.get("disabled")) and raw.get("type") not in BY_N8N_TYPE and KEPT not in raw
+
+
 def _node(raw: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(raw.get(KEPT), dict):
         return {**raw[KEPT], "name": raw["name"]}
+    if _stand_in(raw):
+        notes = f"n8n's {raw.get('type')}, disabled: imported as a No Operation node"
+        return {"name": raw["name"], "type": "noop", "disabled": True, "notes": notes}
     kind = BY_N8N_TYPE[raw["type"]]
     node: dict[str, Any] = {"name": raw["name"], "type": kind.name}
     node.update({k: raw[k] for k in SETTINGS if k in raw})
@@ -97,7 +106,7 @@ def import_n8n(
     unsupported = [
         f"{n['name']!r} ({n.get('type')})"
         for n in raw_nodes
-        if n.get("type") not in SUPPORTED and KEPT not in n
+        if n.get("type") not in SUPPORTED and KEPT not in n and not _stand_in(n)
     ]
     if unsupported:
         raise WorkflowError(
@@ -107,7 +116,7 @@ def import_n8n(
     triggers = {n["name"] for n in raw_nodes if n["type"] in TRIGGERS}
     nodes, outputs = [], {}
     for raw in raw_nodes:
-        if raw["type"] not in BY_N8N_TYPE and KEPT not in raw:
+        if raw["type"] not in BY_N8N_TYPE and KEPT not in raw and not _stand_in(raw):
             continue
         try:
             node = _node(raw)

@@ -35,6 +35,7 @@ def test_every_supported_node_type_is_covered() -> None:
         "functionItem",
         "itemLists",
         "dateTime",
+        "httpRequest",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

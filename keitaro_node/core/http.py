@@ -107,6 +107,9 @@ class HttpRequest(NamedTuple):
     headers: Mapping[str, str]
     query: Sequence[tuple[str, str]] = ()
     body: Any = None
+    """JSON to send, or bytes sent as they are (a form, a raw body)."""
+    timeout: float | None = None
+    """Seconds for this request as a whole, instead of the transport's ``total``."""
 
 
 class Transport(Protocol):
@@ -130,14 +133,15 @@ class AiohttpTransport:
     ) -> None:
         self.max_body = max_body
         self.timeouts = timeouts
+        self._timeout = aiohttp.ClientTimeout(
+            total=timeouts.total,
+            connect=timeouts.pool,  # aiohttp: the whole wait for a connection
+            sock_connect=timeouts.connect,
+            sock_read=timeouts.read,
+        )
         self._session = aiohttp.ClientSession(
             connector=_Connector(limit=concurrency, limit_per_host=concurrency),
-            timeout=aiohttp.ClientTimeout(
-                total=timeouts.total,
-                connect=timeouts.pool,  # aiohttp: the whole wait for a connection
-                sock_connect=timeouts.connect,
-                sock_read=timeouts.read,
-            ),
+            timeout=self._timeout,
             headers={"User-Agent": user_agent},
             json_serialize=json.dumps,
             auto_decompress=True,
@@ -152,9 +156,14 @@ class AiohttpTransport:
         return f"AiohttpTransport(max_body={self.max_body})"
 
     async def send(self, request: HttpRequest) -> RawResponse:
-        data = None
-        if request.body is not None:
+        data = request.body if isinstance(request.body, bytes) else None
+        if data is None and request.body is not None:
             data = json.dumps(request.body, ensure_ascii=False).encode()
+        timeout = self._timeout
+        if request.timeout:
+            timeout = aiohttp.ClientTimeout(
+                total=request.timeout, connect=timeout.connect, sock_connect=timeout.sock_connect
+            )
         progress = _Progress()
         token = _PROGRESS.set(progress)
         try:
@@ -165,6 +174,7 @@ class AiohttpTransport:
                 data=data,
                 headers=request.headers,
                 allow_redirects=False,
+                timeout=timeout,
             ) as resp:
                 body = await self._read(resp)
                 return RawResponse(resp.status, resp.reason or "", resp.headers, body)

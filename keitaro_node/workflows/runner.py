@@ -129,20 +129,26 @@ class Runner:
 
     def keitaro(self, rate_limit: float | None) -> KeitaroNode:
         """A Keitaro node on the run's one session: its Keitaro nodes and their retries share
-        the connections (the limit: the largest concurrency any of them asks for)."""
-        from ..core.http import AiohttpTransport
+        the connections."""
         from ..node import KeitaroNode
 
         assert self.credentials is not None
+        return KeitaroNode(
+            self.credentials, transport=self.transport(), rate_limit=rate_limit, grace=self.grace
+        )
+
+    def transport(self) -> AiohttpTransport:
+        """The run's one HTTP session (its connection limit: the largest concurrency any node
+        asks for), opened when a node first sends a request."""
+        from ..core.http import AiohttpTransport
+
         if self._http is None:
             widest = max(
                 (n.get("concurrency", DEFAULT_CONCURRENCY) for n in self.workflow.nodes),
                 default=DEFAULT_CONCURRENCY,
             )
             self._http = AiohttpTransport(concurrency=widest)
-        return KeitaroNode(
-            self.credentials, transport=self._http, rate_limit=rate_limit, grace=self.grace
-        )
+        return self._http
 
     async def _run(self) -> RunResult:
         started = time.perf_counter()

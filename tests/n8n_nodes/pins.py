@@ -16,17 +16,36 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from keitaro_node.n8n import load_n8n
 from keitaro_node.workflows import NodeFailed, run_workflow
 
+from .remote import PLACEHOLDER, serving
+
 HERE = Path(__file__).resolve().parent
 ORACLE = HERE.parent / "oracle"
 WORKFLOWS = sorted((HERE / "workflows").glob("*.json"))
 STOPPED = "n8nStopped"
 """Where n8n's run stopped (node and message), when it did: ours must stop there too."""
+
+
+@contextmanager
+def materialised(path: Path) -> Iterator[Path]:
+    """The workflow as run: one naming the pins' remote side (remote.py) gets its address, in
+    a copy, while the server runs."""
+    text = path.read_text(encoding="utf-8")
+    if PLACEHOLDER not in text:
+        yield path
+        return
+    with serving() as url, tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        copy.write_text(text.replace(PLACEHOLDER, url), encoding="utf-8")
+        yield copy
 
 
 def n8n_outputs(path: Path) -> dict[str, Any]:
@@ -54,7 +73,8 @@ def compare(path: Path) -> list[str]:
     doc = json.loads(path.read_text(encoding="utf-8"))
     pinned, failed = doc["pinData"], doc.get(STOPPED)
     try:
-        got = ours(path)
+        with materialised(path) as runnable:
+            got = ours(runnable)
     except NodeFailed as exc:
         if failed == {"node": exc.node, "message": exc.reason}:
             return []
@@ -71,9 +91,10 @@ def compare(path: Path) -> list[str]:
 
 def pin(path: Path) -> None:
     doc = json.loads(path.read_text(encoding="utf-8"))
-    outputs = n8n_outputs(path)
+    with materialised(path) as runnable:
+        outputs = n8n_outputs(runnable)
     doc["pinData"] = {
-        name: items
+        name: [_without_stack(item) for item in items]
         for name, items in outputs.items()
         if not name.startswith("__") and name not in ("Start", "Data")
     }
@@ -81,6 +102,16 @@ def pin(path: Path) -> None:
     if "__stopped" in outputs:
         doc[STOPPED] = outputs["__stopped"]
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _without_stack(item: dict[str, Any]) -> dict[str, Any]:
+    """An error item without its ``stack`` (the JavaScript engine's, of n8n's install)."""
+    data = item.get("json")
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict) and "stack" in error:
+        error = {k: v for k, v in error.items() if k != "stack"}
+        return {**item, "json": {**item["json"], "error": error}}
+    return item
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ from . import (
     date_time,
     filter,
     function,
+    http_request,
     if_,
     item_lists,
     items,
@@ -51,6 +52,7 @@ MODULES = (
     summarize,
     item_lists,
     date_time,
+    http_request,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 

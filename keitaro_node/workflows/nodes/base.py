@@ -15,7 +15,8 @@ from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # aiohttp is imported only when a Keitaro node runs
+if TYPE_CHECKING:  # aiohttp is imported only when a node sends a request
+    from ...core.http import Transport
     from ...node import KeitaroNode
 
 Outputs = dict[str, list[Item]]
@@ -43,6 +44,9 @@ class Run(Protocol):
 
     def keitaro(self, rate_limit: float | None) -> KeitaroNode:
         """A Keitaro node on the run's one session for its credentials."""
+
+    def transport(self) -> Transport:
+        """The run's one HTTP session (what an HTTP Request node sends through)."""
 
     def progress(self, node: str) -> Callable[[int, int], None]: ...
 

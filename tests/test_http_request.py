@@ -1,0 +1,98 @@
+"""The HTTP Request node beyond its n8n pins (tests/n8n_nodes/workflows/http-*.json): what it
+does where n8n's behaviour is not pinned, against the pins' local server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from typing import Any
+
+import pytest
+
+from keitaro_node.n8n import load_n8n
+from keitaro_node.workflows import NodeFailed, WorkflowError, run_workflow
+
+from .n8n_nodes.remote import serving
+
+
+def export(url: str, version: float = 4.2, **parameters: Any) -> str:
+    nodes = [
+        {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1,
+         "position": [0, 0], "parameters": {}},
+        {"name": "Call", "type": "n8n-nodes-base.httpRequest", "typeVersion": version,
+         "position": [200, 0], "parameters": {"url": url, "options": {}, **parameters}},
+    ]  # fmt: skip
+    connections = {"Start": {"main": [[{"node": "Call", "type": "main", "index": 0}]]}}
+    return json.dumps({"name": "http", "nodes": nodes, "connections": connections})
+
+
+def call(text: str, tmp_path: Any) -> list[dict[str, Any]]:
+    path = tmp_path / "flow.json"
+    path.write_text(text, encoding="utf-8")
+    result = asyncio.run(run_workflow(load_n8n(path), environ={}))
+    return [item["json"] for item in result.runs["Call"].items]
+
+
+def test_a_refused_connection_stops_with_n8ns_message(tmp_path: Any) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(NodeFailed) as stopped:
+        call(export(f"http://127.0.0.1:{port}/x"), tmp_path)
+    assert stopped.value.reason == "The service refused the connection - perhaps it is offline"
+
+
+def test_scalars_in_an_answer_become_objects(tmp_path: Any) -> None:
+    """n8n would emit items whose json is a number (which its later nodes cannot read): here
+    each is an object under ``data``, as text answers are."""
+    with serving() as url:
+        assert call(export(f"{url}/scalars"), tmp_path) == [
+            {"data": 1},
+            {"data": "two"},
+            {"data": None},
+        ]
+        assert call(export(f"{url}/number"), tmp_path) == [{"data": 42}]
+
+
+def test_redirect_loops_end(tmp_path: Any) -> None:
+    with serving() as url, pytest.raises(NodeFailed, match="Maximum number of redirects"):
+        call(
+            export(f"{url}/loop", options={"redirect": {"redirect": {"maxRedirects": 3}}}), tmp_path
+        )
+
+
+@pytest.mark.parametrize(
+    ("version", "parameters", "problem"),
+    [
+        (2, {}, "HTTP Request version 2 is not supported"),
+        (4.2, {"authentication": "genericCredentialType"}, "credentials are not supported yet"),
+    ],
+)
+def test_what_is_not_supported_is_refused_before_running(
+    tmp_path: Any, version: float, parameters: dict[str, Any], problem: str
+) -> None:
+    path = tmp_path / "flow.json"
+    path.write_text(export("http://127.0.0.1:1/x", version, **parameters), encoding="utf-8")
+    with pytest.raises(WorkflowError, match=problem):
+        load_n8n(path)
+
+
+def test_a_disabled_node_of_a_type_not_supported_passes_its_input(tmp_path: Any) -> None:
+    """n8n runs a disabled node as a pass-through: a disabled Telegram node in a chain no
+    longer blocks the import."""
+    with serving() as url:
+        doc = json.loads(export(f"{url}/array"))
+        doc["nodes"].append(
+            {"name": "Tell", "type": "n8n-nodes-base.telegram", "typeVersion": 1.2,
+             "position": [400, 0], "parameters": {"text": "hi"}, "disabled": True}
+        )  # fmt: skip
+        doc["connections"]["Call"] = {"main": [[{"node": "Tell", "type": "main", "index": 0}]]}
+        path = tmp_path / "flow.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        result = asyncio.run(run_workflow(load_n8n(path), environ={}))
+    assert [i["json"] for i in result.items] == [{"id": 1}, {"id": 2}, {"id": 3}]
+    doc["nodes"][-1]["disabled"] = False
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(WorkflowError, match="unsupported n8n node type"):
+        load_n8n(path)
