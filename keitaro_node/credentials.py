@@ -17,6 +17,19 @@ from .model import Credentials
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 """``${VAR}`` in a credentials value: read from the environment (or a .env file)."""
 
+TYPES: Mapping[str, tuple[str, ...]] = {
+    "keitaroApi": ("domain", "apiKey"),
+    "httpHeaderAuth": ("name", "value"),
+    "httpQueryAuth": ("name", "value"),
+    "httpBasicAuth": ("user", "password"),
+    "httpBearerAuth": ("token",),
+}
+"""The n8n credential types a credentials file may hold by name, with their required fields."""
+SECRET_FIELDS = frozenset({"apiKey", "postbackKey", "value", "password", "token"})
+
+Named = Mapping[str, Mapping[str, Mapping[str, str]]]
+"""Credentials by n8n type and name: ``{"httpHeaderAuth": {"Bot": {"name": …, "value": …}}}``."""
+
 
 def read_dotenv(*paths: str | Path) -> dict[str, str]:
     """The variables of .env files (python-dotenv: quotes, escapes, multi-line values,
@@ -31,29 +44,61 @@ def read_dotenv(*paths: str | Path) -> dict[str, str]:
     return values
 
 
+def _expanded(text: Any, environ: Mapping[str, str], where: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not environ.get(name):
+            raise InputError(
+                f"{where}: environment variable {name} is not set "
+                "(export it, or put it in a .env file)"
+            )
+        return environ[name]
+
+    return ENV_REF.sub(value, str(text))
+
+
 def from_spec(spec: Mapping[str, Any], environ: Mapping[str, str], source: str) -> Credentials:
     """Credentials from ``domain`` and ``apiKey`` (and ``postbackKey``); ``${VAR}`` is read
     from ``environ``. ``source`` names where the spec was written, for messages."""
 
     def expand(key: str) -> str:
-        def value(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if not environ.get(name):
-                raise InputError(
-                    f"{source}: credentials.{key}: environment variable {name} is not set "
-                    "(export it, or put it in a .env file)"
-                )
-            return environ[name]
-
-        return ENV_REF.sub(value, str(spec[key]))
+        return _expanded(spec[key], environ, f"{source}: credentials.{key}")
 
     postback = expand("postbackKey") if "postbackKey" in spec else None
     return Credentials(domain=expand("domain"), api_key=expand("apiKey"), postback_key=postback)
 
 
-def read_file(path: Path) -> dict[str, str]:
-    """``domain`` and ``apiKey`` (and ``postbackKey``) from a YAML or JSON credentials file
-    (keep it readable only by you), as a spec for ``from_spec``."""
+def named(spec: Mapping[str, Any] | None, environ: Mapping[str, str], source: str) -> Named:
+    """The credentials by n8n type and name of a spec (a credentials file's), ``${VAR}``
+    read from ``environ``."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for kind in TYPES:
+        for name, fields in ((spec or {}).get(kind) or {}).items():
+            where = f"{source}: {kind}.{name}"
+            out.setdefault(kind, {})[name] = {
+                k: _expanded(v, environ, f"{where}.{k}") for k, v in fields.items()
+            }
+    return out
+
+
+def pick(credentials: Named, kind: str, name: str | None) -> Mapping[str, str]:
+    """The credentials of an n8n type by name (the only ones of the type when no name is
+    given), or InputError saying what there is."""
+    entries = credentials.get(kind, {})
+    if name is not None and name in entries:
+        return entries[name]
+    if name is None and len(entries) == 1:
+        return next(iter(entries.values()))
+    known = ", ".join(repr(n) for n in entries) or "none"
+    wanted = f"no {kind} credentials {name!r}." if name else f"which {kind} credentials?"
+    raise InputError(f"{wanted} The credentials file (--credentials FILE) has: {known}")
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """A YAML or JSON credentials file (keep it readable only by you) as a spec: ``domain`` and
+    ``apiKey`` (and ``postbackKey``) of the tracker, and credentials by n8n type and name
+    (``httpHeaderAuth: {Bot: {name: X-Key, value: ${BOT_TOKEN}}}``); a file with one
+    ``keitaroApi`` entry and no ``domain`` uses that one as the tracker."""
     import yaml
 
     from .safe_yaml import parse_yaml
@@ -62,10 +107,26 @@ def read_file(path: Path) -> dict[str, str]:
         data = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: cannot read the credentials file: {exc}") from None
-    if not isinstance(data, dict) or not data.get("domain") or not data.get("apiKey"):
-        raise InputError(f"{path}: a credentials file needs 'domain' and 'apiKey'")
-    extra = {"postbackKey": str(data["postbackKey"])} if data.get("postbackKey") else {}
-    return {"domain": str(data["domain"]), "apiKey": str(data["apiKey"]), **extra}
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a credentials file is a mapping")
+    typed: dict[str, Any] = {}
+    for kind, fields in TYPES.items():
+        entries = data.get(kind) or {}
+        if not isinstance(entries, dict) or not all(
+            isinstance(v, dict) and all(f in v for f in fields) for v in entries.values()
+        ):
+            raise InputError(f"{path}: {kind}: each entry needs {', '.join(fields)}")
+        if entries:
+            typed[kind] = {str(n): {k: str(v) for k, v in e.items()} for n, e in entries.items()}
+    tracker = data
+    if not data.get("domain") and len(typed.get("keitaroApi", {})) == 1:
+        tracker = next(iter(typed["keitaroApi"].values()))
+    if not tracker.get("domain") or not tracker.get("apiKey"):
+        if not typed:
+            raise InputError(f"{path}: a credentials file needs 'domain' and 'apiKey'")
+        return typed
+    extra = {"postbackKey": str(tracker["postbackKey"])} if tracker.get("postbackKey") else {}
+    return {"domain": str(tracker["domain"]), "apiKey": str(tracker["apiKey"]), **extra, **typed}
 
 
 def resolve(
@@ -76,7 +137,7 @@ def resolve(
 ) -> Credentials:
     """The credentials a run uses: the spec's (a workflow's, a file's), else the environment's.
     ``env_files``: the .env files that ``environ`` was read from, named when none are found."""
-    if spec is not None:
+    if spec is not None and ("domain" in spec or "emulator" in spec):
         if "emulator" in spec:
             raise InputError(
                 f"{source}: the workflow runs against the embedded emulator: start it with "

@@ -66,7 +66,12 @@ def test_redirect_loops_end(tmp_path: Any) -> None:
     ("version", "parameters", "problem"),
     [
         (2, {}, "HTTP Request version 2 is not supported"),
-        (4.2, {"authentication": "genericCredentialType"}, "credentials are not supported yet"),
+        (
+            4.2,
+            {"authentication": "genericCredentialType", "genericAuthType": "httpDigestAuth"},
+            "httpDigestAuth is not supported yet",
+        ),
+        (4.2, {"authentication": "predefinedCredentialType"}, "is not supported yet"),
     ],
 )
 def test_what_is_not_supported_is_refused_before_running(
@@ -96,3 +101,34 @@ def test_a_disabled_node_of_a_type_not_supported_passes_its_input(tmp_path: Any)
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(WorkflowError, match="unsupported n8n node type"):
         load_n8n(path)
+
+
+def test_cli_sends_named_credentials_from_the_file_and_masks_them(tmp_path: Any) -> None:
+    """``--credentials FILE`` holds credentials by n8n type and name (secrets from the
+    environment); the node picks its own by name, and the secret is masked in the output even
+    when the remote side echoes it back."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    with serving() as url:
+        doc = json.loads(
+            export(f"{url}/echo", authentication="genericCredentialType",
+                   genericAuthType="httpHeaderAuth")
+        )  # fmt: skip
+        doc["nodes"][1]["credentials"] = {"httpHeaderAuth": {"id": "7", "name": "Bot"}}
+        (tmp_path / "flow.json").write_text(json.dumps(doc), encoding="utf-8")
+        creds = "httpHeaderAuth:\n  Bot: {name: X-Api-Key, value: '${BOT_TOKEN}'}\n"
+        creds += "  Other: {name: X-Api-Key, value: wrong}\n"
+        (tmp_path / "creds.yaml").write_text(creds, encoding="utf-8")
+        env = {**os.environ, "BOT_TOKEN": "secret-bot-token-42", "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-m", "keitaro_node.cli", "run", "flow.json",
+             "--credentials", "creds.yaml", "--quiet", "--format", "json"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (echo,) = json.loads(done.stdout)
+    assert echo["key"] == "***" and "secret-bot-token-42" not in done.stdout

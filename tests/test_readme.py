@@ -59,8 +59,28 @@ def test_python_examples_run(code: str, emulator, tmp_path: Path) -> None:
 
 def test_yaml_examples_run(tmp_path: Path) -> None:
     for text in blocks("yaml"):
+        if "nodes:" not in text:
+            continue  # the credentials file below
         result = asyncio.run(run_workflow(load_workflow(text=text), environ={}))
         assert result.items and result.failed == 0
+
+
+def test_credentials_file_example_reads(tmp_path: Path) -> None:
+    from keitaro_node import credentials
+
+    (text,) = [b for b in blocks("yaml") if "nodes:" not in b]
+    path = tmp_path / "creds.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = credentials.read_file(path)
+    names = ("KEITARO_API_KEY", "BOT_TOKEN", "PARTNER_KEY", "REPORTS_PASSWORD", "CRM_TOKEN")
+    environ = {name: f"value-of-{name}" for name in names}
+    named = credentials.named(spec, environ, str(path))
+    assert credentials.pick(named, "httpHeaderAuth", "Bot") == {
+        "name": "X-Api-Key",
+        "value": "value-of-BOT_TOKEN",
+    }
+    assert credentials.pick(named, "httpBearerAuth", None) == {"token": "value-of-CRM_TOKEN"}
+    assert credentials.from_spec(spec, environ, str(path)).domain == "https://tracker.example"
 
 
 CAMPAIGN = {"alias": "readme-json-example", "name": "README"}

@@ -107,12 +107,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def secrets_of(workflow: Workflow, environ: dict[str, str]) -> Redactor:
     """A Redactor for the credential values a run can know: the key variables, the workflow's
     credentials (a file's values, or the ``${VAR}`` it names)."""
+    from ..credentials import SECRET_FIELDS, TYPES
     from ..masking import Redactor, is_sensitive_name
     from ..workflows.document import secret_names
 
     given = workflow.credentials or {}
     values = [environ[n] for n in secret_names({"credentials": given}) if environ.get(n)]
     values += [v for k, v in given.items() if is_sensitive_name(k) and isinstance(v, str)]
+    for kind in TYPES:  # credentials by type and name: their secret fields
+        for fields in (given.get(kind) or {}).values():
+            values += [v for k, v in fields.items() if k in SECRET_FIELDS or is_sensitive_name(k)]
     return Redactor(v for v in values if "${" not in v)
 
 

@@ -61,6 +61,7 @@ class Runner:
         credentials: Credentials | None,
         *,
         environ: Mapping[str, str],
+        named: sources.Named | None = None,
         on_progress: NodeProgress | None = None,
         sleep: Callable[[float], Any] = asyncio.sleep,
         grace: float = DEFAULT_GRACE,
@@ -79,6 +80,8 @@ class Runner:
         self.pinned = pinned
         """Nodes with pinned data output it instead of running."""
         self.credentials = credentials
+        self.named = named or {}
+        """Credentials nodes pick by n8n type and name."""
         self.grace = grace
         self.resume = resume
         """Continue interrupted streamTo exports from their checkpoints."""
@@ -136,6 +139,9 @@ class Runner:
         return KeitaroNode(
             self.credentials, transport=self.transport(), rate_limit=rate_limit, grace=self.grace
         )
+
+    def credential(self, kind: str, name: str | None) -> Mapping[str, str]:
+        return sources.pick(self.named, kind, name)
 
     def transport(self) -> AiohttpTransport:
         """The run's one HTTP session (its connection limit: the largest concurrency any node
@@ -426,6 +432,7 @@ async def run_workflow(
     allow_paths: Sequence[str | Path] = (),
     max_memory: int | None = None,
     keep_outputs: bool = True,
+    named_credentials: sources.Named | None = None,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
     ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
@@ -438,7 +445,9 @@ async def run_workflow(
     as in n8n's manual runs; ``allow_paths``: folders outside the workflow's own that its
     files may be in (paths.py); ``max_memory``: the run's memory budget in MB (budget.py);
     ``keep_outputs=False``: ``RunResult.runs`` may lose the items of nodes that are not last,
-    once nothing can read them (large batches in bounded memory).
+    once nothing can read them (large batches in bounded memory); ``named_credentials``: the
+    credentials nodes pick by n8n type and name (default: those of the workflow's credentials
+    spec, such as a credentials file's, ``${VAR}`` from ``environ``).
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):
@@ -447,9 +456,16 @@ async def run_workflow(
             credentials = sources.resolve(workflow.credentials, env, source, env_files)
         except InputError as exc:
             raise WorkflowError(exc.message) from None
+    if named_credentials is None:
+        source = str(workflow.source or "<workflow>")
+        try:
+            named_credentials = sources.named(workflow.credentials, env, source)
+        except InputError as exc:
+            raise WorkflowError(exc.message) from None
     runner = Runner(
         workflow,
         credentials,
+        named=named_credentials,
         environ=env,
         on_progress=on_progress,
         grace=grace,

@@ -63,7 +63,8 @@ def n8n_outputs(path: Path) -> dict[str, Any]:
 
 
 def ours(path: Path) -> dict[str, list[dict[str, Any]]]:
-    result = asyncio.run(run_workflow(load_n8n(path), environ={}))
+    named = json.loads(path.read_text(encoding="utf-8")).get("testCredentials") or {}
+    result = asyncio.run(run_workflow(load_n8n(path), environ={}, named_credentials=named))
     return {name: [{"json": i["json"]} for i in run.items] for name, run in result.runs.items()}
 
 

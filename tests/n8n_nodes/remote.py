@@ -33,6 +33,8 @@ async def _answer(request: web.Request) -> web.StreamResponse:
                 "contentType": request.headers.get("Content-Type"),
                 "accept": request.headers.get("Accept"),
                 "custom": request.headers.get("X-Custom"),
+                "authorization": request.headers.get("Authorization"),
+                "key": request.headers.get("X-Api-Key"),
                 "Custom": request.headers.getall("X-Custom", []),
                 "body": body.decode(),
             }

@@ -38,8 +38,19 @@ async function main() {
     id: '1', name: doc.name || 'w', nodes: doc.nodes, connections: doc.connections,
     active: false, nodeTypes, settings: doc.settings || {}, pinData: {},
   });
+  // credentials by type and name, as a test workflow's testCredentials gives them
+  const credentials = doc.testCredentials || {};
+  const credentialsHelper = {
+    getDecrypted: async (_data, chosen, type) => {
+      const found = credentials[type]?.[chosen?.name];
+      if (!found) throw new Error(`no ${type} credentials named ${chosen?.name}`);
+      return found;
+    },
+    getCredentialsProperties: () => [],
+    getParentTypes: () => [],
+  };
   const hooks = new ExecutionLifecycleHooks('manual', '1', { id: '1', name: 'w', nodes: doc.nodes, connections: doc.connections, active: false, settings: {} });
-  const additionalData = { hooks, executionId: '1', restApiUrl: '', instanceBaseUrl: '', webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '', currentNodeParameters: undefined, executionTimeoutTimestamp: undefined, userId: '1', variables: {}, logAiEvent: () => {}, credentialsHelper: {}, executeWorkflow: async () => ({}), getRunExecutionData: async () => undefined, secretsHelpers: {}, startRunnerTask: async () => ({ ok: false, error: 'no runner' }) };
+  const additionalData = { hooks, executionId: '1', restApiUrl: '', instanceBaseUrl: '', webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '', currentNodeParameters: undefined, executionTimeoutTimestamp: undefined, userId: '1', variables: {}, logAiEvent: () => {}, credentialsHelper, executeWorkflow: async () => ({}), getRunExecutionData: async () => undefined, secretsHelpers: {}, startRunnerTask: async () => ({ ok: false, error: 'no runner' }) };
   const execute = new WorkflowExecute(additionalData, 'manual');
   const run = await execute.run(workflow);
   // {node: items of its first output} for every node that ran (also one that failed but let

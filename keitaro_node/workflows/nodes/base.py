@@ -48,6 +48,9 @@ class Run(Protocol):
     def transport(self) -> Transport:
         """The run's one HTTP session (what an HTTP Request node sends through)."""
 
+    def credential(self, kind: str, name: str | None) -> Mapping[str, str]:
+        """Credentials of an n8n type by name, from the run's credentials file."""
+
     def progress(self, node: str) -> Callable[[int, int], None]: ...
 
     async def sleep(self, seconds: float) -> None: ...

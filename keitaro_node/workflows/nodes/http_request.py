@@ -1,4 +1,4 @@
-"""``httpRequest``: n8n's HTTP Request node, versions 3 and 4.0–4.2, without credentials.
+"""``httpRequest``: n8n's HTTP Request node, versions 3 and 4.0–4.2.
 
 As n8n 1.95 sends and answers (checked against it through tests/oracle): method, URL, query,
 headers and body (JSON, form-urlencoded, raw) from key/value pairs or JSON; responses
@@ -10,13 +10,15 @@ status message (404: "The resource you are requesting could not be found"), or a
 as ``{"error": {"message": '404 - "…"', "name": "AxiosError", "code", "status"}}``.
 
 Requests go through the run's one session (its body cap; redirects followed here, at most
-``maxRedirects``, never to a non-HTTP URL). Not yet: authentication, pagination, proxies,
-multipart and binary bodies, file responses.
+``maxRedirects``, never to a non-HTTP URL). Generic credentials (header, query, basic, bearer)
+come by name from the run's credentials file. Not yet: other credentials, pagination,
+proxies, multipart and binary bodies, file responses.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -25,8 +27,8 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 from ... import expressions
 from ...core.client import status_message
 from ...core.http import HttpRequest, RawResponse, Transport
-from ...errors import TransportError
-from ...model import Item
+from ...errors import InputError, TransportError
+from ...model import Definition, Item
 from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
@@ -255,9 +257,12 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     for i in range(len(items)):
         params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, i, parent))
         try:
-            prepared.append(_request(params, version))
+            request, settings = _request(params, version)
+            prepared.append((_authenticated(request, node, params, ctx), settings))
         except (ValueError, TypeError, AttributeError) as exc:
             prepared.append(_Failed(str(exc), str(exc)))
+        except InputError as exc:
+            prepared.append(_Failed(exc.message, exc.message))
     batching = ((node.get("parameters") or {}).get("options") or {}).get("batching") or {}
     batch = batching.get("batch") or {}
     size = max(1, int(batch.get("batchSize") or 1))
@@ -295,25 +300,78 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     return {"main": out}
 
 
+AUTH = ("httpHeaderAuth", "httpQueryAuth", "httpBasicAuth", "httpBearerAuth")
+"""The generic credential types the node sends with (n8n's genericAuthType)."""
+_AUTH_HELP = "generic credentials of the types " + ", ".join(AUTH)
+
+
 def check(raw: Mapping[str, Any], checker: Checker) -> Problems:
     version = raw.get("typeVersion", 4.2)
     if isinstance(version, int | float) and version < 3:
-        return [
-            (["typeVersion"], f"HTTP Request version {version} is not supported (3 to 4.2 are)")
-        ]
+        message = f"HTTP Request version {version} is not supported (3 to 4.2 are)"
+        return [(["typeVersion"], message)]
     params = raw.get("parameters") or {}
-    if params.get("authentication") not in (None, "none"):
-        return [
-            (["parameters", "authentication"], "HTTP Request credentials are not supported yet")
-        ]
+    auth = params.get("authentication")
+    if auth not in (None, "none", "genericCredentialType"):
+        return [(["parameters", "authentication"], f"{auth} is not supported yet ({_AUTH_HELP})")]
+    kind = params.get("genericAuthType")
+    if auth == "genericCredentialType" and kind not in AUTH:
+        return [(["parameters", "genericAuthType"], f"{kind} is not supported yet ({_AUTH_HELP})")]
     return []
+
+
+def _authenticated(
+    request: HttpRequest, node: WorkflowNode, params: Mapping[str, Any], ctx: Run
+) -> HttpRequest:
+    """The request with the node's generic credentials, picked by name from the run's file."""
+    if params.get("authentication") != "genericCredentialType":
+        return request
+    kind = str(params.get("genericAuthType"))
+    chosen = (node.get("credentials") or {}).get(kind)
+    name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
+    values = ctx.credential(kind, str(name) if name else None)
+    headers, query = dict(request.headers), list(request.query)
+    if kind == "httpHeaderAuth":
+        headers[values["name"]] = values["value"]
+    elif kind == "httpQueryAuth":
+        query.append((values["name"], values["value"]))
+    elif kind == "httpBasicAuth":
+        pair = f"{values['user']}:{values['password']}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    else:
+        headers["Authorization"] = f"Bearer {values['token']}"
+    return request._replace(headers=headers, query=tuple(query))
+
+
+_NATIVE = n8n_native(HTTP, 4.2)
+
+
+def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
+    chosen = raw.get("credentials")
+    return {**_NATIVE["from_n8n"](raw), **({"credentials": chosen} if chosen else {})}
+
+
+def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
+    chosen = node.get("credentials")
+    exported = _NATIVE["to_n8n"](node, definition)
+    return {**exported, **({"credentials": chosen} if chosen else {})}
 
 
 NODE = NodeType(
     name="httpRequest",
-    description="Send an HTTP request per item (n8n's HTTP Request, versions 3 and 4.x, without "
-    "credentials yet): method, url, query, headers, body, options as n8n has them.",
+    description="Send an HTTP request per item (n8n's HTTP Request, versions 3 and 4.x): "
+    "method, url, query, headers, body, options and generic credentials as n8n has them.",
     run=run,
     check=check,
-    **n8n_native(HTTP, 4.2),
+    n8n_types=(HTTP,),
+    from_n8n=from_n8n,
+    to_n8n=to_n8n,
+    properties={
+        **_NATIVE["properties"],
+        "credentials": {
+            "description": "Credentials by n8n type, named as in the credentials file: "
+            "{httpHeaderAuth: Bot} (n8n's {httpHeaderAuth: {id, name}} too).",
+            "type": "object",
+        },
+    },
 )
