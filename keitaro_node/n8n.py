@@ -91,6 +91,35 @@ def _hidden_files(raw_nodes: list[Any]) -> list[str]:
     return found
 
 
+def _start(raw_nodes: list[Any]) -> str | None:
+    """Where n8n starts a run: its first trigger that is not disabled (Workflow.getStartNode)."""
+    return next(
+        (n["name"] for n in raw_nodes if n.get("type") in TRIGGERS and not n.get("disabled")),
+        None,
+    )
+
+
+def _type_of(raw_nodes: list[Any], name: str) -> Any:
+    return next((n.get("type") for n in raw_nodes if n["name"] == name), None)
+
+
+def _reached(raw_nodes: list[Any], connections: Mapping[str, Any]) -> set[str] | None:
+    """The nodes a run from the start trigger reaches (None: no trigger, every node runs)."""
+    start = _start(raw_nodes)
+    if start is None:
+        return None
+    reached, waiting = {start}, [start]
+    while waiting:
+        for outputs in (connections.get(waiting.pop()) or {}).values():
+            for targets in outputs or []:
+                for target in targets or []:
+                    name = target.get("node") if isinstance(target, dict) else None
+                    if name and name not in reached:
+                        reached.add(name)
+                        waiting.append(name)
+    return reached
+
+
 def import_n8n(
     doc: Mapping[str, Any],
     source: str = "<n8n>",
@@ -114,9 +143,13 @@ def import_n8n(
             f"supported: {', '.join(SUPPORTED)}"
         )
     triggers = {n["name"] for n in raw_nodes if n["type"] in TRIGGERS}
+    reached = _reached(raw_nodes, doc.get("connections") or {})
+    strays = [n["name"] for n in raw_nodes if reached is not None and n["name"] not in reached]
     nodes, outputs = [], {}
     for raw in raw_nodes:
         if raw["type"] not in BY_N8N_TYPE and KEPT not in raw and not _stand_in(raw):
+            continue
+        if raw["name"] in strays:
             continue
         try:
             node = _node(raw)
@@ -159,7 +192,15 @@ def import_n8n(
                 if name in outputs and isinstance(items, list)
             },
         )
-    workflow = replace(workflow, warnings=(*workflow.warnings, *_hidden_files(raw_nodes)))
+    stray_notes = [
+        f"node {name!r} is not connected to the trigger {_start(raw_nodes)!r}: n8n does not "
+        "run it, so it is left out"
+        for name in strays
+        if name not in triggers and _type_of(raw_nodes, name) not in IGNORED
+    ]
+    workflow = replace(
+        workflow, warnings=(*workflow.warnings, *_hidden_files(raw_nodes), *stray_notes)
+    )
     order = (doc.get("settings") or {}).get("executionOrder")
     if order != "v1":
         written = f"is {order!r}" if order else "is not set (n8n's legacy order, 'v0')"

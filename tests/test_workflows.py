@@ -16,7 +16,7 @@ import pytest
 
 from keitaro_node.cli import main
 from keitaro_node.embedded import run_workflow
-from keitaro_node.n8n import export_n8n, import_n8n
+from keitaro_node.n8n import export_n8n, import_n8n, load_n8n
 from keitaro_node.workflows import NodeFailed, WorkflowError, load_workflow
 
 from .conftest import ROOT
@@ -342,3 +342,12 @@ def test_progress_bar_only_on_a_terminal() -> None:
             bar("Save settings", done, 40)
     assert "Save settings" in screen.getvalue() and "40/40" in screen.getvalue()
     assert piped.getvalue() == ""
+
+
+def test_nodes_not_connected_to_the_trigger_are_left_out_and_said_so() -> None:
+    """n8n runs from its first trigger and reaches only what is connected to it (75 real
+    exports have a stray node); tests/n8n_nodes/workflows/stray-nodes.json pins n8n's run."""
+    path = Path(__file__).parent / "n8n_nodes" / "workflows" / "stray-nodes.json"
+    workflow = load_n8n(path)
+    assert [n.name for n in workflow.nodes] == ["Connected"]
+    assert any("'Stray' is not connected to the trigger 'Start'" in w for w in workflow.warnings)
