@@ -287,7 +287,8 @@ def _js(fn: Any, *args: Any) -> Any:
         kind, _, message = text.split("\n", 1)[0].partition(": ")
         if not message:  # an out-of-memory surfaces as a bare "null"
             kind, message = "InternalError", "out of memory"
-        at = re.search(r"<input>:(\d+):(\d+)", text)
+        # the first frame of the code run, past the runtime's own throwers (named __…)
+        at = re.search(r"at (?!__)[^\n]*?<input>:(\d+):(\d+)", text)
         where = (int(at.group(1)), int(at.group(2))) if at else None
         raise SandboxError(kind, message, where) from None
 

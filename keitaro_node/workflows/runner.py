@@ -307,6 +307,8 @@ class Runner:
             if kind.run_inputs is not None:
                 return await kind.run_inputs(node, inputs, parent, self)
             return await kind.run(node, inputs[0], parent, self)
+        except expressions.ExpressionError as exc:  # n8n: the node fails with the message
+            raise NodeFailed(node.name, 0, exc.reason, exc.message) from None
         except MALFORMED as exc:
             raise _malformed(node, exc) from None
 

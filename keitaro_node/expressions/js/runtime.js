@@ -265,6 +265,7 @@ const consoleProxy = Object.freeze({
   debug: (...args) => { logs.push(args.map(show).join(' ')); },
 });
 let codeMode = 'runOnceForAllItems';
+function __require(name) { throw new Error(`Cannot find module '${name}'`); }
 const CODE_NAMES = {
   __proto__: null,
   items: () => inputAll(),
@@ -277,6 +278,8 @@ const CODE_NAMES = {
   setTimeout: () => setTimeout,
   clearTimeout: () => clearTimeout,
   setImmediate: () => (fn, ...args) => setTimeout(fn, 0, ...args),
+  // n8n allows no module unless NODE_FUNCTION_ALLOW_BUILTIN/EXTERNAL name it; none here
+  require: () => __require,
 };
 const codeScope = new Proxy({}, {
   has: (_, name) => typeof name === 'string',
