@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import InputError
 from ..model import JSON, Item
 from . import sandbox as _sandbox
-from .jscode import UNSAFE, CodeError, prepare
+from .jscode import UNSAFE, CodeError, prepare, tokenize
 from .sandbox import execution, offload
 
 __all__ = [
@@ -188,6 +188,26 @@ def _plain_lookup(item: Any, path: tuple[str, ...]) -> Any:
     return UNDEFINED
 
 
+def first_statement(code: str) -> str:
+    """A block cut at its first ``;`` outside brackets: n8n evaluates ``{{ $json.a; }}`` (and
+    ``{{ 1; 2 }}``) as the first statement. Nothing before it leaves the block as written."""
+    depth = 0
+    try:
+        tokens = tokenize(code)
+    except CodeError:
+        return code
+    for token in tokens:
+        if token.kind != "punct":
+            continue
+        if token.text in ("(", "[", "{"):
+            depth += 1
+        elif token.text in (")", "]", "}"):
+            depth -= 1
+        elif token.text == ";" and depth == 0:
+            return code[: token.start] if code[: token.start].strip() else code
+    return code
+
+
 def _block(code: str, value: str, offset: int) -> tuple[str, bool]:
     """A block's code as the sandbox runs it and whether it is guarded (see jscode)."""
     try:
@@ -229,8 +249,9 @@ def _program(value: str) -> _Program:
             parts.append(f"r.push({json.dumps(chunk.text)});")
             continue
         offset = chunk.offset + 1
-        _syntax(chunk.text, value, offset)
-        code, guarded = _block(chunk.text, value, offset)
+        text = first_statement(chunk.text)
+        _syntax(text, value, offset)
+        code, guarded = _block(text, value, offset)
         n = len(blocks)
         blocks.append(f"var p{n} = function () {{ with (this) {{ return (\n{code}\n); }} }};")
         call = f"p{n}.call(this)"
@@ -241,7 +262,7 @@ def _program(value: str) -> _Program:
         )
     single = len(chunks) == 2 and not chunks[0].code and chunks[0].text == "" and chunks[1].code
     if single:
-        guarded = prepare(chunks[1].text).guarded
+        guarded = prepare(first_statement(chunks[1].text)).guarded
         body = (
             "try { return p0.call(this); } catch (e) { E(e); }"
             if guarded
