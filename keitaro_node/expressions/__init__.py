@@ -112,6 +112,8 @@ class Context:
     workflow_id: str = ""
     workflow_name: str = ""
     execution_id: str = ""
+    node: str = ""
+    """The node being run (its static data, ``$getWorkflowStaticData('node')``)."""
 
     @property
     def item(self) -> Item:
@@ -120,7 +122,8 @@ class Context:
     def meta(self) -> tuple[Any, ...]:
         zone = self.timezone or default_timezone()
         now = int(self.now.timestamp() * 1000)
-        return (now, zone, self.run_index, self.workflow_id, self.workflow_name, self.execution_id)
+        ids = (self.workflow_id, self.workflow_name, self.execution_id, self.node)
+        return (now, zone, self.run_index, *ids)
 
 
 # --------------------------------------------------------------------------- templates

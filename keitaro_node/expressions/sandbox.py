@@ -156,7 +156,7 @@ class Realm:
             _js(self._host["env"], json.dumps(dict(env)))
             self.env = env
         if meta != self.meta:
-            now, zone, run_index, workflow_id, workflow_name, execution_id = meta
+            now, zone, run_index, workflow_id, workflow_name, execution_id, node = meta
             self.load_zone(zone)
             state = {
                 "now": now,
@@ -164,6 +164,7 @@ class Realm:
                 "runIndex": run_index,
                 "workflow": {"id": workflow_id, "name": workflow_name, "active": False},
                 "execution": {"id": execution_id, "mode": "manual"},
+                "node": node,
             }
             _js(self._host["meta"], json.dumps(state))
             self.meta = meta

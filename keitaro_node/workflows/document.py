@@ -82,8 +82,26 @@ def _where(source: str, lines: _Lines, path: Sequence[str | int]) -> str:
     return f"{source}:{line}: {key}" if line else f"{source}: {key}"
 
 
+def _untextual_key(value: Any, path: list[str | int]) -> list[str | int] | None:
+    """Where a mapping has a key that is not text (YAML's ``? `` or ``1: x``), if anywhere."""
+    stack = [(value, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, dict):
+            for key, inner in current.items():
+                if not isinstance(key, str):
+                    return where
+                stack.append((inner, [*where, key]))
+        elif isinstance(current, list):
+            stack.extend((inner, [*where, i]) for i, inner in enumerate(current))
+    return None
+
+
 def _schema_problems(doc: Any, source: str, lines: _Lines) -> list[str]:
     full = schema()
+    odd = _untextual_key(doc, [])
+    if odd is not None:
+        return [f"{_where(source, lines, odd)}: every key must be text"]
     if _valid()(doc):
         return []
     problems = []

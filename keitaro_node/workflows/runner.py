@@ -80,6 +80,8 @@ class Runner:
         self.pinned = pinned
         """Nodes with pinned data output it instead of running."""
         self.credentials = credentials
+        self.current = ""
+        """The node running now."""
         self.named = named or {}
         """Credentials nodes pick by n8n type and name."""
         self.grace = grace
@@ -115,6 +117,7 @@ class Runner:
             timezone=self.timezone,
             workflow_name=self.workflow.name,
             execution_id=self.execution_id,
+            node=self.current,
         )
 
     async def run(self) -> RunResult:
@@ -233,6 +236,7 @@ class Runner:
         """One node's outputs: its type's results settled (failures become n8n's error items
         or stop the run), with n8n's node settings applied."""
         kind = TABLE[node.type]
+        self.current = node.name
         self.now = datetime.now(self.now.tzinfo)  # $now: the time the node runs, as in n8n
         if self.pinned and node.name in self.workflow.pin_data:
             pins = self.workflow.pin_data[node.name]

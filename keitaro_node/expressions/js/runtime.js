@@ -7,6 +7,7 @@ const S = {
   start: 0, window: [],
   env: { __proto__: null }, now: 0, zone: 'UTC', workflow: { id: '', name: '', active: false },
   execution: { id: '', mode: 'manual' },
+  node: '',
 };
 // Data comes from Python as JSON text (scope.py): the current item with each evaluation, and
 // what else the code reads on request. Reading data it was not given records the key and throws
@@ -266,6 +267,16 @@ const consoleProxy = Object.freeze({
 });
 let codeMode = 'runOnceForAllItems';
 function __require(name) { throw new Error(`Cannot find module '${name}'`); }
+// Static data lives as long as the realm, that is the run (n8n keeps it only for production
+// executions of an active workflow; a manual run starts from none)
+const staticData = { __proto__: null };
+function __staticData(type) {
+  if (type !== 'global' && type !== 'node') {
+    throw new Error('Unknown context type. Only `global` and `node` are supported.');
+  }
+  const key = type === 'global' ? 'global' : `node:${S.node}`;
+  return (staticData[key] ??= {});
+}
 const CODE_NAMES = {
   __proto__: null,
   items: () => inputAll(),
@@ -280,6 +291,10 @@ const CODE_NAMES = {
   setImmediate: () => (fn, ...args) => setTimeout(fn, 0, ...args),
   // n8n allows no module unless NODE_FUNCTION_ALLOW_BUILTIN/EXTERNAL name it; none here
   require: () => __require,
+  getWorkflowStaticData: () => __staticData,
+  $getWorkflowStaticData: () => __staticData,
+  getBinaryData: () => () => (codeMode === 'functionItem' ? (inputAt(S.index) || {}).binary : undefined),
+  setBinaryData: () => async () => { throw new Error('setBinaryData: binary data is not supported here yet'); },
 };
 const codeScope = new Proxy({}, {
   has: (_, name) => typeof name === 'string',

@@ -70,8 +70,8 @@ def _items(value: Any) -> list[dict[str, Any]]:
         returned = normalize_items(value)
     except ValueError as exc:
         raise _Failed(str(exc)) from None
-    for item in returned:
-        if not isinstance(item["json"], dict):
+    for item in returned:  # n8n checks typeof "object": an array (or null) passes
+        if not isinstance(item["json"], dict | list) and item["json"] is not None:
             raise _Failed("The json-property has to be an object!")
     return returned
 
