@@ -9,6 +9,7 @@ line or environment.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -180,7 +181,15 @@ def import_n8n(
         result["settings"] = {"timezone": timezone}
     if overrides:
         result = apply_overrides(result, overrides, source)
-    check_document(result, source, text)
+    try:
+        check_document(result, source, text)
+    except WorkflowError as exc:  # point at the export's own nodes (triggers are not imported)
+        position = {raw["name"]: i for i, raw in enumerate(raw_nodes)}
+        places = [position[n["name"]] for n in nodes]
+        message = re.sub(
+            r"\$\.nodes\[(\d+)\]", lambda m: f"$.nodes[{places[int(m.group(1))]}]", str(exc)
+        )
+        raise WorkflowError(message) from None
     workflow = from_document(result, Path(source) if source != "<n8n>" else None)
     pins = doc.get("pinData") or {}
     if isinstance(pins, dict):

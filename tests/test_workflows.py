@@ -351,3 +351,35 @@ def test_nodes_not_connected_to_the_trigger_are_left_out_and_said_so() -> None:
     workflow = load_n8n(path)
     assert [n.name for n in workflow.nodes] == ["Connected"]
     assert any("'Stray' is not connected to the trigger 'Start'" in w for w in workflow.warnings)
+
+
+def test_a_stopped_run_still_writes_every_node_that_ran(tmp_path: Path) -> None:
+    """``--all-nodes`` after a stop (exit 3, the node and n8n's message): the nodes before it."""
+    flow = Path(__file__).parent / "n8n_nodes" / "workflows" / "missing-node.json"
+    written = tmp_path / "nodes.json"
+    code, _, err = run_cli("run", str(flow), "--all-nodes", str(written), "--quiet")
+    assert code == 3 and "node 'B', item 0: Referenced node doesn't exist" in err
+    assert json.loads(written.read_text()) == {
+        "A": [{"json": {"x": "1"}, "pairedItem": {"item": 0}}]
+    }
+
+
+def test_import_errors_point_at_the_exports_own_nodes(tmp_path: Path) -> None:
+    """The trigger is not imported, yet a problem is located by the export's node index."""
+    nodes = [
+        {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1,
+         "position": [0, 0], "parameters": {}},
+        {"name": "A", "type": "n8n-nodes-base.limit", "typeVersion": 1, "position": [200, 0],
+         "parameters": {}},
+        {"name": "K", "type": "n8n-nodes-keitaro.keitaro", "typeVersion": 1,
+         "position": [400, 0],
+         "parameters": {"resource": "campaign", "operation": "get", "campaignId": "x y"}},
+    ]  # fmt: skip
+    chain = {"Start": "A", "A": "K"}
+    connections = {
+        a: {"main": [[{"node": b, "type": "main", "index": 0}]]} for a, b in chain.items()
+    }
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps({"name": "b", "nodes": nodes, "connections": connections}))
+    with pytest.raises(WorkflowError, match=re.escape("$.nodes[2].parameters.campaignId")):
+        load_n8n(path)

@@ -23,6 +23,7 @@ from .common import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any, TextIO
 
     from ..masking import Redactor
@@ -145,6 +146,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .. import credentials, outputs
     from ..embedded import run_workflow
     from ..errors import Interrupted
+    from ..workflows import NodeFailed
 
     output_format(args)  # a conflicting --output/--format is refused before anything runs
     workflow = load(args)
@@ -176,12 +178,17 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         where = emit(masked_in_place(stop.items, redactor), args, out)
         err.write(f"{stop.message}; kept them{where or ' on stdout'}\n")
         return EXIT_INTERRUPTED
+    except NodeFailed as stopped:  # exit 3, with every node that ran written for --all-nodes
+        if args.all_nodes:
+            with outputs.atomic_writer(args.all_nodes) as handle:
+                json.dump(redactor.data(all_nodes(stopped.runs)), handle, ensure_ascii=False)
+        raise
     where = emit(masked_in_place(result.items, redactor), args, out)
     for warning in result.warnings:
         err.write(f"warning: {warning}\n")
     if args.all_nodes:
         with outputs.atomic_writer(args.all_nodes) as handle:
-            json.dump(redactor.data(all_nodes(result)), handle, ensure_ascii=False, indent=2)
+            json.dump(redactor.data(all_nodes(result.runs)), handle, ensure_ascii=False, indent=2)
     if not args.quiet:
         err.write(
             f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"
@@ -190,11 +197,11 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_ITEMS_FAILED if result.failed else EXIT_OK
 
 
-def all_nodes(result: Any) -> dict[str, list[dict[str, Any]]]:
+def all_nodes(runs: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Each executed node's items on its first output, as n8n shows them."""
     return {
         name: [{"json": i["json"], "pairedItem": i.get("pairedItem")} for i in run.items]
-        for name, run in result.runs.items()
+        for name, run in runs.items()
     }
 
 

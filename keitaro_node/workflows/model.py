@@ -28,6 +28,8 @@ class NodeFailed(KeitaroNodeError):
         self.node = node
         self.item_index = item_index
         self.reason = message
+        self.runs: Mapping[str, Any] = {}
+        """The nodes that ran before the run stopped (name -> NodeRun), when it was running."""
 
 
 MALFORMED = (TypeError, AttributeError, KeyError, IndexError, ValueError)

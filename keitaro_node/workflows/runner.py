@@ -80,8 +80,7 @@ class Runner:
         self.pinned = pinned
         """Nodes with pinned data output it instead of running."""
         self.credentials = credentials
-        self.current = ""
-        """The node running now."""
+        self.current = ""  # the node running now
         self.named = named or {}
         """Credentials nodes pick by n8n type and name."""
         self.grace = grace
@@ -93,7 +92,6 @@ class Runner:
         self.failed = 0
         """Items that failed and were kept (continue-on-fail), counted for every node type."""
         self._http: AiohttpTransport | None = None
-        """The run's one HTTP session (for its one tracker), opened by the first Keitaro node."""
         self.warnings: list[str] = list(workflow.warnings)
         self._sleep = sleep
         self.source = workflow.source
@@ -129,6 +127,9 @@ class Runner:
                 if any(TABLE[n.type].runs_code for n in self.workflow.nodes):
                     realms.prepare()
                 return await self._run()
+        except NodeFailed as exc:
+            exc.runs = dict(self.runs)  # the nodes that ran before it stopped
+            raise
         finally:
             if self._http is not None:
                 await self._http.close()
