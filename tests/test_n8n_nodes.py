@@ -36,6 +36,7 @@ def test_every_supported_node_type_is_covered() -> None:
         "itemLists",
         "dateTime",
         "httpRequest",
+        "stopAndError",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

@@ -25,6 +25,7 @@ from . import (
     set,
     sort,
     split,
+    stop_and_error,
     summarize,
     switch,
     wait,
@@ -53,6 +54,7 @@ MODULES = (
     item_lists,
     date_time,
     http_request,
+    stop_and_error,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 
