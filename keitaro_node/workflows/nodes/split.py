@@ -8,6 +8,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ... import expressions
 from ...model import Definition, Item
 from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
@@ -34,11 +35,11 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
             "must be given",
             None,
         )
-    include = node.get("include", "noOtherFields")
     dotted = not node.get("disableDotNotation", False)
     found: set[str] = set()
     out: list[Item] = []
     for i, item in enumerate(items):
+        include = _include(node, items, i, parent, ctx)
         source = item["json"]
         rows: list[dict[str, Any]] = []
         for n, field in enumerate(fields):
@@ -67,6 +68,20 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
     if missing and items:
         ctx.warn(node.name, f"the field(s) {', '.join(map(repr, missing))} were in no input item")
     return {"main": out}
+
+
+INCLUDES = ("noOtherFields", "allOtherFields", "selectedOtherFields")
+
+
+def _include(
+    node: WorkflowNode, items: list[Item], index: int, parent: str | None, ctx: Run
+) -> str:
+    """The item's ``include``: an expression is evaluated per item, as n8n reads the parameter;
+    anything but the three choices keeps no other fields (n8n's else branch)."""
+    given = node.get("include", "noOtherFields")
+    if isinstance(given, str) and given.startswith("="):
+        given = expressions.resolve(given, ctx.context(items, index, parent))
+    return given if given in INCLUDES else "noOtherFields"
 
 
 def _exists(source: Any, dotted: str) -> bool:
@@ -145,8 +160,8 @@ NODE = NodeType(
         },
         "include": {
             "description": "The other fields: noOtherFields (default), allOtherFields, "
-            "selectedOtherFields (fieldsToInclude).",
-            "enum": ["noOtherFields", "allOtherFields", "selectedOtherFields"],
+            "selectedOtherFields (fieldsToInclude), or an expression giving one of them.",
+            "anyOf": [{"enum": list(INCLUDES)}, {"type": "string", "pattern": "^="}],
         },
         "fieldsToInclude": {
             "description": "Comma-separated (or a list), with selectedOtherFields.",
