@@ -158,6 +158,11 @@ def import_n8n(
         except MALFORMED as exc:
             raise WorkflowError(f"{source}: node {raw['name']!r}: {malformed(exc)}") from None
         nodes.append(node)
+    if not nodes and strays:
+        raise WorkflowError(
+            f"{source}: no node is connected to the trigger {_start(raw_nodes)!r}: n8n runs "
+            "nothing after it (is the export's 'connections' empty?)"
+        )
     connections: dict[str, dict[str, list[Any]]] = {}
     for src, kinds in (doc.get("connections") or {}).items():
         if src in triggers or src not in outputs:
