@@ -23,9 +23,10 @@ TYPES: Mapping[str, tuple[str, ...]] = {
     "httpQueryAuth": ("name", "value"),
     "httpBasicAuth": ("user", "password"),
     "httpBearerAuth": ("token",),
+    "telegramApi": ("accessToken",),
 }
 """The n8n credential types a credentials file may hold by name, with their required fields."""
-SECRET_FIELDS = frozenset({"apiKey", "postbackKey", "value", "password", "token"})
+SECRET_FIELDS = frozenset({"apiKey", "postbackKey", "value", "password", "token", "accessToken"})
 
 Named = Mapping[str, Mapping[str, Mapping[str, str]]]
 """Credentials by n8n type and name: ``{"httpHeaderAuth": {"Bot": {"name": …, "value": …}}}``."""

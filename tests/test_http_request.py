@@ -84,12 +84,12 @@ def test_what_is_not_supported_is_refused_before_running(
 
 
 def test_a_disabled_node_of_a_type_not_supported_passes_its_input(tmp_path: Any) -> None:
-    """n8n runs a disabled node as a pass-through: a disabled Telegram node in a chain no
+    """n8n runs a disabled node as a pass-through: a disabled Slack node in a chain no
     longer blocks the import."""
     with serving() as url:
         doc = json.loads(export(f"{url}/array"))
         doc["nodes"].append(
-            {"name": "Tell", "type": "n8n-nodes-base.telegram", "typeVersion": 1.2,
+            {"name": "Tell", "type": "n8n-nodes-base.slack", "typeVersion": 2.3,
              "position": [400, 0], "parameters": {"text": "hi"}, "disabled": True}
         )  # fmt: skip
         doc["connections"]["Call"] = {"main": [[{"node": "Tell", "type": "main", "index": 0}]]}

@@ -37,6 +37,7 @@ def test_every_supported_node_type_is_covered() -> None:
         "dateTime",
         "httpRequest",
         "stopAndError",
+        "telegram",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

@@ -269,7 +269,7 @@ def test_n8n_import_lists_unsupported_nodes() -> None:
     doc = {
         "nodes": [
             {"name": "Mail", "type": "n8n-nodes-base.emailSend"},
-            {"name": "Bot", "type": "n8n-nodes-base.telegram"},
+            {"name": "Bot", "type": "n8n-nodes-base.slack"},
             {"name": "Note", "type": "n8n-nodes-base.stickyNote"},
         ],
         "connections": {},
@@ -278,7 +278,7 @@ def test_n8n_import_lists_unsupported_nodes() -> None:
         WorkflowError,
         match=re.escape(
             "unsupported n8n node type(s): 'Mail' (n8n-nodes-base.emailSend), "
-            "'Bot' (n8n-nodes-base.telegram); supported: "
+            "'Bot' (n8n-nodes-base.slack); supported: "
         ),
     ):
         import_n8n(doc)

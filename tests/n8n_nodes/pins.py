@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -95,7 +96,7 @@ def pin(path: Path) -> None:
     with materialised(path) as runnable:
         outputs = n8n_outputs(runnable)
     doc["pinData"] = {
-        name: [_without_stack(item) for item in items]
+        name: [_portable(_without_stack(item)) for item in items]
         for name, items in outputs.items()
         if not name.startswith("__") and name not in ("Start", "Data")
     }
@@ -103,6 +104,16 @@ def pin(path: Path) -> None:
     if "__stopped" in outputs:
         doc[STOPPED] = outputs["__stopped"]
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+_INSTANCE = re.compile(r"(utm_campaign=[\w.%-]+?)_[0-9a-f]{64}")
+
+
+def _portable(item: dict[str, Any]) -> dict[str, Any]:
+    """An item without the id of the n8n install that ran it (in attribution links: this
+    project has no instance id, so its links end at the node type)."""
+    text = json.dumps(item, ensure_ascii=False)
+    return json.loads(_INSTANCE.sub(r"\1", text))  # type: ignore[no-any-return]
 
 
 def _without_stack(item: dict[str, Any]) -> dict[str, Any]:

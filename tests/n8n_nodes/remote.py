@@ -60,6 +60,18 @@ async def _answer(request: web.Request) -> web.StreamResponse:
     return fixed.get(name) or _json({"unknown": name}, 404)
 
 
+async def _bot(request: web.Request) -> web.StreamResponse:
+    """The Telegram Bot API as far as the pins need it: every method answers what it was sent,
+    a chat named "missing" is the API's own 400."""
+    raw = await request.read()
+    body = json.loads(raw) if raw else {}
+    if body.get("chat_id") == "missing":
+        error = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+        return _json(error, 400)
+    result = {"method": request.match_info["method"], "token": request.match_info["token"]}
+    return _json({"ok": True, "result": {**result, "sent": body}})
+
+
 @contextmanager
 def serving() -> Iterator[str]:
     """The server, running in a thread of its own; yields its base URL."""
@@ -70,6 +82,7 @@ def serving() -> Iterator[str]:
     async def start() -> None:
         app = web.Application()
         app.router.add_route("*", "/{name}", _answer)
+        app.router.add_route("*", "/bot{token}/{method}", _bot)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -28,6 +28,7 @@ from . import (
     stop_and_error,
     summarize,
     switch,
+    telegram,
     wait,
 )
 from .base import COMMON, Checker, NodeType, Outputs, Problems, Run, passed
@@ -55,6 +56,7 @@ MODULES = (
     date_time,
     http_request,
     stop_and_error,
+    telegram,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 
