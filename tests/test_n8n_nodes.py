@@ -90,3 +90,21 @@ def test_upstream_runner_reads_n8ns_test_harness_nodes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc), encoding="utf-8")
     assert upstream(bad, oracle=False) == (0, 1, ["  Two: differs from the pin"])
+
+
+def test_the_corpus_counter_reads_exports(capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/n8n_nodes/corpus.py (the README's public-collection figure) on our own pins."""
+    import sys
+
+    from .n8n_nodes import corpus
+
+    folder = Path(__file__).parent / "n8n_nodes" / "workflows"
+    found = corpus.exports(folder)
+    assert len(found) == len(WORKFLOWS)
+    argv = sys.argv
+    sys.argv = ["corpus", str(folder)]
+    try:
+        corpus.main()
+    finally:
+        sys.argv = argv
+    assert capsys.readouterr().out.startswith(f"{len(found)}/{len(found)} distinct exports")
