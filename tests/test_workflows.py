@@ -383,3 +383,38 @@ def test_import_errors_point_at_the_exports_own_nodes(tmp_path: Path) -> None:
     path.write_text(json.dumps({"name": "b", "nodes": nodes, "connections": connections}))
     with pytest.raises(WorkflowError, match=re.escape("$.nodes[2].parameters.campaignId")):
         load_n8n(path)
+
+
+def test_two_trackers_in_one_workflow_by_name(tmp_path: Path) -> None:
+    """Each Keitaro node names its tracker (``credentials: {keitaroApi: NAME}``) from a
+    credentials file that holds several; each tracker gets its own node's request."""
+    from keitaro_node import credentials
+    from keitaro_node.emulator import Emulator
+
+    with (
+        Emulator.in_thread(api_key="main-key-0123456789", clicks=0) as main,
+        Emulator.in_thread(api_key="test-key-0123456789", seed="empty") as test,
+    ):
+        (tmp_path / "creds.yaml").write_text(
+            "keitaroApi:\n"
+            f"  Main tracker: {{domain: '{main.url}', apiKey: '${{MAIN_KEY}}'}}\n"
+            f"  Test tracker: {{domain: '{test.url}', apiKey: test-key-0123456789}}\n",
+            encoding="utf-8",
+        )
+        doc = {
+            "name": "two trackers",
+            "nodes": [
+                {"name": "Main", "type": "keitaro", "resource": "campaign",
+                 "operation": "getAll", "credentials": {"keitaroApi": "Main tracker"}},
+                {"name": "Test", "type": "keitaro", "resource": "campaign",
+                 "operation": "getAll", "credentials": {"keitaroApi": "Test tracker"}},
+            ],
+        }  # fmt: skip
+        workflow = replace(
+            load_workflow(text=json.dumps(doc)),
+            credentials=credentials.read_file(tmp_path / "creds.yaml"),
+        )
+        result = asyncio.run(run_workflow(workflow, environ={"MAIN_KEY": "main-key-0123456789"}))
+    assert len(result.runs["Main"].items[0]["json"]["data"]) == 3  # the demo seed's campaigns
+    assert result.runs["Test"].items[0]["json"]["data"] == []  # the empty seed has none
+    assert main.journal.last().path == test.journal.last().path == "/admin_api/v1/campaigns"

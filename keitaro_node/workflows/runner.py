@@ -134,22 +134,21 @@ class Runner:
             if self._http is not None:
                 await self._http.close()
 
-    def keitaro(self, rate_limit: float | None) -> KeitaroNode:
-        """A Keitaro node on the run's one session: its Keitaro nodes and their retries share
-        the connections."""
+    def keitaro(self, rate_limit: float | None, tracker: Credentials | None = None) -> KeitaroNode:
+        """A Keitaro node on the run's one session (the run's tracker, or ``tracker``)."""
         from ..node import KeitaroNode
 
-        assert self.credentials is not None
+        chosen = tracker or self.credentials
+        assert chosen is not None
         return KeitaroNode(
-            self.credentials, transport=self.transport(), rate_limit=rate_limit, grace=self.grace
+            chosen, transport=self.transport(), rate_limit=rate_limit, grace=self.grace
         )
 
     def credential(self, kind: str, name: str | None) -> Mapping[str, str]:
         return sources.pick(self.named, kind, name)
 
     def transport(self) -> AiohttpTransport:
-        """The run's one HTTP session (its connection limit: the largest concurrency any node
-        asks for), opened when a node first sends a request."""
+        """The run's one HTTP session, opened by the first request (limit: the widest node)."""
         from ..core.http import AiohttpTransport
 
         if self._http is None:
@@ -462,7 +461,8 @@ async def run_workflow(
         try:
             credentials = sources.resolve(workflow.credentials, env, source, env_files)
         except InputError as exc:
-            raise WorkflowError(exc.message) from None
+            if "keitaroApi" not in (workflow.credentials or {}):  # else trackers by name
+                raise WorkflowError(exc.message) from None
     if named_credentials is None:
         source = str(workflow.source or "<workflow>")
         try:

@@ -42,8 +42,8 @@ class Run(Protocol):
 
     def path(self, value: str) -> Path: ...
 
-    def keitaro(self, rate_limit: float | None) -> KeitaroNode:
-        """A Keitaro node on the run's one session for its credentials."""
+    def keitaro(self, rate_limit: float | None, tracker: Credentials | None = None) -> KeitaroNode:
+        """A Keitaro node on the run's one session, for the run's tracker or ``tracker``."""
 
     def transport(self) -> Transport:
         """The run's one HTTP session (what an HTTP Request node sends through)."""

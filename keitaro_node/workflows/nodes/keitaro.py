@@ -12,7 +12,7 @@ from typing import Any
 from ... import expressions, outputs
 from ...core.parameters import OperationInputs
 from ...errors import InputError, Interrupted, RequestError
-from ...model import JSON, Definition, Item
+from ...model import JSON, Credentials, Definition, Item
 from ...options import DEFAULT_CONCURRENCY
 from ...outcomes import Failure, Success
 from ..model import NodeFailed, WorkflowError, WorkflowNode
@@ -69,6 +69,19 @@ async def retry(
 
 
 def _keitaro(node: WorkflowNode, ctx: Run) -> KeitaroNode:
+    """The node's tracker: the ``keitaroApi`` credentials it names, when the credentials file
+    has them (several trackers in one workflow), else the run's."""
+    chosen = (node.get("credentials") or {}).get(CREDENTIAL_TYPE)
+    name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
+    try:
+        values = ctx.credential(CREDENTIAL_TYPE, str(name)) if name else None
+    except InputError as exc:
+        if ctx.credentials is None:
+            raise WorkflowError(f"{ctx.source}: node {node.name!r}: {exc.message}") from None
+        values = None  # a name the file lacks (an export's "Keitaro account"): the run's tracker
+    if values is not None:
+        tracker = Credentials(values["domain"], values["apiKey"], values.get("postbackKey"))
+        return ctx.keitaro(node.get("rateLimit"), tracker)
     if ctx.credentials is None:
         raise WorkflowError(f"{ctx.source}: node {node.name!r}: no credentials")
     return ctx.keitaro(node.get("rateLimit"))
@@ -168,6 +181,8 @@ def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
         node["split"] = bool(options["splitIntoItems"])
     if "concurrency" in options:
         node["concurrency"] = int(options["concurrency"])
+    if isinstance((raw.get("credentials") or {}).get(CREDENTIAL_TYPE), Mapping):
+        node["credentials"] = {CREDENTIAL_TYPE: dict(raw["credentials"][CREDENTIAL_TYPE])}
     return node
 
 
@@ -224,6 +239,11 @@ NODE = NodeType(
         "operation": {"description": "Operation value, e.g. getAll.", "type": "string"},
         "parameters": {
             "description": "Node parameters; strings starting with '=' are expressions.",
+            "type": "object",
+        },
+        "credentials": {
+            "description": "{keitaroApi: NAME}: this node's tracker, by name from the "
+            "credentials file (several trackers in one workflow); default: the run's.",
             "type": "object",
         },
         "concurrency": {
