@@ -38,6 +38,7 @@ def test_every_supported_node_type_is_covered() -> None:
         "httpRequest",
         "stopAndError",
         "telegram",
+        "renameKeys",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

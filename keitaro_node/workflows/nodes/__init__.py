@@ -22,6 +22,7 @@ from . import (
     noop,
     output,
     remove_duplicates,
+    rename_keys,
     set,
     sort,
     split,
@@ -57,6 +58,7 @@ MODULES = (
     http_request,
     stop_and_error,
     telegram,
+    rename_keys,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 
