@@ -132,3 +132,30 @@ def test_cli_sends_named_credentials_from_the_file_and_masks_them(tmp_path: Any)
     assert done.returncode == 0, done.stderr
     (echo,) = json.loads(done.stdout)
     assert echo["key"] == "***" and "secret-bot-token-42" not in done.stdout
+
+
+def test_crypto_generates_what_n8n_would(tmp_path: Any) -> None:
+    """Generated values are random (not pinned): their shapes are n8n's."""
+    import re as regex
+
+    nodes = [
+        {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1,
+         "position": [0, 0], "parameters": {}},
+        {"name": "Call", "type": "n8n-nodes-base.crypto", "typeVersion": 1,
+         "position": [200, 0], "parameters": {"action": "generate", "dataPropertyName": "id"}},
+        {"name": "Hex", "type": "n8n-nodes-base.crypto", "typeVersion": 1, "position": [400, 0],
+         "parameters": {"action": "generate", "encodingType": "hex", "stringLength": 10,
+                        "dataPropertyName": "hex"}},
+    ]  # fmt: skip
+    connections = {
+        "Start": {"main": [[{"node": "Call", "type": "main", "index": 0}]]},
+        "Call": {"main": [[{"node": "Hex", "type": "main", "index": 0}]]},
+    }
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps({"name": "c", "nodes": nodes, "connections": connections}))
+    result = asyncio.run(run_workflow(load_n8n(path), environ={}))
+    (item,) = [i["json"] for i in result.items]
+    assert regex.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", item["id"]
+    )
+    assert regex.fullmatch(r"[0-9a-f]{10}", item["hex"])

@@ -39,6 +39,7 @@ def test_every_supported_node_type_is_covered() -> None:
         "stopAndError",
         "telegram",
         "renameKeys",
+        "crypto",
     ):
         assert f"n8n-nodes-base.{kind}" in types, kind
 

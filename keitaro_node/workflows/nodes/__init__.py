@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import (
     aggregate,
     code,
+    crypto,
     date_time,
     filter,
     function,
@@ -59,6 +60,7 @@ MODULES = (
     stop_and_error,
     telegram,
     rename_keys,
+    crypto,
 )
 TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
 
