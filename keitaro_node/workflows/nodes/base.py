@@ -196,13 +196,21 @@ def _paired_with(item: Item, index: int) -> Item:
     return {"json": item["json"], "pairedItem": pairing}
 
 
-def n8n_native(n8n_type: str, default_version: float) -> dict[str, Any]:
-    """Import/export and schema pieces of a node type whose YAML form is n8n's own parameters."""
+def n8n_native(
+    n8n_type: str, default_version: float, credentials: str | None = None
+) -> dict[str, Any]:
+    """Import/export and schema pieces of a node type whose YAML form is n8n's own parameters;
+    with ``credentials`` (its description), the node's credentials by n8n type go along."""
+
+    def kept(node: Mapping[str, Any] | WorkflowNode) -> dict[str, Any]:
+        chosen = node.get("credentials") if credentials else None
+        return {"credentials": chosen} if chosen else {}
 
     def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "typeVersion": raw.get("typeVersion", default_version),
             "parameters": raw.get("parameters") or {},
+            **kept(raw),
         }
 
     def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
@@ -210,18 +218,29 @@ def n8n_native(n8n_type: str, default_version: float) -> dict[str, Any]:
             "type": n8n_type,
             "typeVersion": node.get("typeVersion", default_version),
             "parameters": node.get("parameters") or {},
+            **kept(node),
         }
 
-    properties = {
+    properties: dict[str, Any] = {
         "typeVersion": {"description": f"{n8n_type}'s version.", "type": "number"},
         "parameters": {
             "description": f"{n8n_type}'s parameters, as n8n writes them.",
             "type": "object",
         },
     }
+    if credentials:
+        properties["credentials"] = {"description": credentials, "type": "object"}
     return {
         "n8n_types": (n8n_type,),
         "from_n8n": from_n8n,
         "to_n8n": to_n8n,
         "properties": properties,
     }
+
+
+def credential_name(node: WorkflowNode, kind: str) -> str | None:
+    """The name of the ``kind`` credentials a node chooses: YAML's ``{kind: NAME}`` or an n8n
+    export's ``{kind: {id, name}}``; None when it names none."""
+    chosen = (node.get("credentials") or {}).get(kind)
+    name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
+    return str(name) if name else None

@@ -28,11 +28,20 @@ from ... import expressions
 from ...core.client import status_message
 from ...core.http import HttpRequest, RawResponse, Transport
 from ...errors import InputError, TransportError
-from ...model import Definition, Item
+from ...model import Item
 from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
-from .base import Checker, NodeType, Problems, Results, Run, failed, n8n_native
+from .base import (
+    Checker,
+    NodeType,
+    Problems,
+    Results,
+    Run,
+    credential_name,
+    failed,
+    n8n_native,
+)
 
 HTTP = "n8n-nodes-base.httpRequest"
 ACCEPT = {
@@ -327,9 +336,7 @@ def _authenticated(
     if params.get("authentication") != "genericCredentialType":
         return request
     kind = str(params.get("genericAuthType"))
-    chosen = (node.get("credentials") or {}).get(kind)
-    name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
-    values = ctx.credential(kind, str(name) if name else None)
+    values = ctx.credential(kind, credential_name(node, kind))
     headers, query = dict(request.headers), list(request.query)
     if kind == "httpHeaderAuth":
         headers[values["name"]] = values["value"]
@@ -343,35 +350,16 @@ def _authenticated(
     return request._replace(headers=headers, query=tuple(query))
 
 
-_NATIVE = n8n_native(HTTP, 4.2)
-
-
-def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
-    chosen = raw.get("credentials")
-    return {**_NATIVE["from_n8n"](raw), **({"credentials": chosen} if chosen else {})}
-
-
-def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
-    chosen = node.get("credentials")
-    exported = _NATIVE["to_n8n"](node, definition)
-    return {**exported, **({"credentials": chosen} if chosen else {})}
-
-
 NODE = NodeType(
     name="httpRequest",
     description="Send an HTTP request per item (n8n's HTTP Request, versions 3 and 4.x): "
     "method, url, query, headers, body, options and generic credentials as n8n has them.",
     run=run,
     check=check,
-    n8n_types=(HTTP,),
-    from_n8n=from_n8n,
-    to_n8n=to_n8n,
-    properties={
-        **_NATIVE["properties"],
-        "credentials": {
-            "description": "Credentials by n8n type, named as in the credentials file: "
-            "{httpHeaderAuth: Bot} (n8n's {httpHeaderAuth: {id, name}} too).",
-            "type": "object",
-        },
-    },
+    **n8n_native(
+        HTTP,
+        4.2,
+        credentials="Credentials by n8n type, named as in the credentials file: "
+        "{httpHeaderAuth: Bot} (n8n's {httpHeaderAuth: {id, name}} too).",
+    ),
 )

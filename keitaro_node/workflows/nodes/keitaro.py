@@ -17,7 +17,7 @@ from ...options import DEFAULT_CONCURRENCY
 from ...outcomes import Failure, Success
 from ..model import NodeFailed, WorkflowError, WorkflowNode
 from ..pairing import paired
-from .base import Checker, NodeType, Problems, Results, Run, continues
+from .base import Checker, NodeType, Problems, Results, Run, continues, credential_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,10 +71,9 @@ async def retry(
 def _keitaro(node: WorkflowNode, ctx: Run) -> KeitaroNode:
     """The node's tracker: the ``keitaroApi`` credentials it names, when the credentials file
     has them (several trackers in one workflow), else the run's."""
-    chosen = (node.get("credentials") or {}).get(CREDENTIAL_TYPE)
-    name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
+    name = credential_name(node, CREDENTIAL_TYPE)
     try:
-        values = ctx.credential(CREDENTIAL_TYPE, str(name)) if name else None
+        values = ctx.credential(CREDENTIAL_TYPE, name) if name else None
     except InputError as exc:
         if ctx.credentials is None:
             raise WorkflowError(f"{ctx.source}: node {node.name!r}: {exc.message}") from None

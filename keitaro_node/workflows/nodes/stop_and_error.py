@@ -15,7 +15,8 @@ STOP = "n8n-nodes-base.stopAndError"
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Outputs:
-    params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, 0, parent))
+    context = ctx.context(items, 0, parent)
+    params = expressions.resolve(node.get("parameters") or {}, context)
     if params.get("errorType") != "errorObject":
         raise NodeFailed(node.name, 0, str(params.get("errorMessage", "")), None)
     given = params.get("errorObject", "")

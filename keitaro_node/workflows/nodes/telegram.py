@@ -26,7 +26,16 @@ from ...model import Item
 from ...outcomes import Failure
 from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
-from .base import Checker, NodeType, Problems, Results, Run, failed, n8n_native
+from .base import (
+    Checker,
+    NodeType,
+    Problems,
+    Results,
+    Run,
+    credential_name,
+    failed,
+    n8n_native,
+)
 
 TELEGRAM = "n8n-nodes-base.telegram"
 DEFAULT_BASE = "https://api.telegram.org"
@@ -154,13 +163,12 @@ def _call(params: Mapping[str, Any], version: float) -> tuple[str, dict[str, Any
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     version = float(node.get("typeVersion", 1.2))
-    chosen = (node.get("credentials") or {}).get("telegramApi")
-    name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
+    name = credential_name(node, "telegramApi")
     out: list[Item | Failure] = []
     for i in range(len(items)):
         params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, i, parent))
         try:
-            credentials = ctx.credential("telegramApi", str(name) if name else None)
+            credentials = ctx.credential("telegramApi", name)
             method, body = _call(params, version)
             base = (credentials.get("baseUrl") or DEFAULT_BASE).rstrip("/")
             url = f"{base}/bot{credentials['accessToken']}/{method}"
@@ -199,31 +207,15 @@ def check(raw: Mapping[str, Any], checker: Checker) -> Problems:
     return []
 
 
-_NATIVE = n8n_native(TELEGRAM, 1.2)
-
-
-def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
-    chosen = raw.get("credentials")
-    return {**_NATIVE["from_n8n"](raw), **({"credentials": chosen} if chosen else {})}
-
-
 NODE = NodeType(
     name="telegram",
     description="Telegram's Bot API (n8n's Telegram node, versions 1–1.2): messages, chats, "
     "callback answers and files, with telegramApi credentials by name.",
     run=run,
     check=check,
-    n8n_types=(TELEGRAM,),
-    from_n8n=from_n8n,
-    to_n8n=lambda node, definition: {
-        **_NATIVE["to_n8n"](node, definition),
-        **({"credentials": node.get("credentials")} if node.get("credentials") else {}),
-    },
-    properties={
-        **_NATIVE["properties"],
-        "credentials": {
-            "description": "{telegramApi: NAME}: credentials by name from the credentials file.",
-            "type": "object",
-        },
-    },
+    **n8n_native(
+        TELEGRAM,
+        1.2,
+        credentials="{telegramApi: NAME}: credentials by name from the credentials file.",
+    ),
 )
