@@ -99,11 +99,14 @@ def _untextual_key(value: Any, path: list[str | int]) -> list[str | int] | None:
 
 def _schema_problems(doc: Any, source: str, lines: _Lines) -> list[str]:
     full = schema()
-    odd = _untextual_key(doc, [])
-    if odd is not None:
-        return [f"{_where(source, lines, odd)}: every key must be text"]
-    if _valid()(doc):
-        return []
+    try:
+        if _valid()(doc):
+            return []
+    except ValueError:  # the validator refuses a key that is not text (YAML's ``?``, ``1:``)
+        odd = _untextual_key(doc, [])
+        if odd is not None:
+            return [f"{_where(source, lines, odd)}: every key must be text"]
+        raise
     problems = []
     for error in sorted(errors(full, doc), key=lambda e: list(map(str, e.path))):
         path = list(error.absolute_path)
