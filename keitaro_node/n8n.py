@@ -25,14 +25,13 @@ from .workflows.nodes import TABLE
 from .workflows.paths import FILE_SETTINGS
 
 TRIGGER = "n8n-nodes-base.manualTrigger"
-TRIGGERS = (TRIGGER, "n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.start")
-"""Where a run starts: a manual run (the Start node of older exports too), or the one run `run`
-makes of a scheduled workflow."""
 STICKY_NOTE = "n8n-nodes-base.stickyNote"
 IGNORED = (STICKY_NOTE,)
 """n8n node types that are not part of a run (comments on the canvas)."""
 BY_N8N_TYPE = {t: kind for kind in TABLE.values() for t in kind.n8n_types}
-SUPPORTED = (*TRIGGERS, *IGNORED, *BY_N8N_TYPE)
+TRIGGERS = tuple(t for t, kind in BY_N8N_TYPE.items() if kind.manual)
+"""Where an execution starts (the node types that have no input)."""
+SUPPORTED = (*IGNORED, *BY_N8N_TYPE)
 SETTINGS = (
     "position",
     "onError",
@@ -42,6 +41,7 @@ SETTINGS = (
     "executeOnce",
     "disabled",
     "alwaysOutputData",
+    "webhookId",
 )
 
 
@@ -92,12 +92,9 @@ def _hidden_files(raw_nodes: list[Any]) -> list[str]:
     return found
 
 
-def _start(raw_nodes: list[Any]) -> str | None:
-    """Where n8n starts a run: its first trigger that is not disabled (Workflow.getStartNode)."""
-    return next(
-        (n["name"] for n in raw_nodes if n.get("type") in TRIGGERS and not n.get("disabled")),
-        None,
-    )
+def _triggers(raw_nodes: list[Any]) -> list[str]:
+    """Where executions start: the triggers that are not disabled."""
+    return [n["name"] for n in raw_nodes if n.get("type") in TRIGGERS and not n.get("disabled")]
 
 
 def _type_of(raw_nodes: list[Any], name: str) -> Any:
@@ -105,11 +102,12 @@ def _type_of(raw_nodes: list[Any], name: str) -> Any:
 
 
 def _reached(raw_nodes: list[Any], connections: Mapping[str, Any]) -> set[str] | None:
-    """The nodes a run from the start trigger reaches (None: no trigger, every node runs)."""
-    start = _start(raw_nodes)
-    if start is None:
+    """The nodes an execution from one of the triggers reaches (None: no trigger, every node
+    runs)."""
+    starts = _triggers(raw_nodes)
+    if not starts:
         return None
-    reached, waiting = {start}, [start]
+    reached, waiting = set(starts), list(starts)
     while waiting:
         for outputs in (connections.get(waiting.pop()) or {}).values():
             for targets in outputs or []:
@@ -143,7 +141,6 @@ def import_n8n(
             f"{source}: unsupported n8n node type(s): {', '.join(unsupported)}; "
             f"supported: {', '.join(SUPPORTED)}"
         )
-    triggers = {n["name"] for n in raw_nodes if n["type"] in TRIGGERS}
     reached = _reached(raw_nodes, doc.get("connections") or {})
     strays = [n["name"] for n in raw_nodes if reached is not None and n["name"] not in reached]
     nodes, outputs = [], {}
@@ -158,14 +155,15 @@ def import_n8n(
         except MALFORMED as exc:
             raise WorkflowError(f"{source}: node {raw['name']!r}: {malformed(exc)}") from None
         nodes.append(node)
-    if not nodes and strays:
+    started = ", ".join(repr(t) for t in _triggers(raw_nodes))
+    if strays and all(TABLE[n["type"]].manual for n in nodes):
         raise WorkflowError(
-            f"{source}: no node is connected to the trigger {_start(raw_nodes)!r}: n8n runs "
-            "nothing after it (is the export's 'connections' empty?)"
+            f"{source}: no node is connected to the trigger {started}: n8n runs nothing after "
+            "it (is the export's 'connections' empty?)"
         )
     connections: dict[str, dict[str, list[Any]]] = {}
     for src, kinds in (doc.get("connections") or {}).items():
-        if src in triggers or src not in outputs:
+        if src not in outputs:
             continue
         for index, targets in enumerate((kinds or {}).get("main") or []):
             names = [
@@ -188,7 +186,7 @@ def import_n8n(
         result = apply_overrides(result, overrides, source)
     try:
         check_document(result, source, text)
-    except WorkflowError as exc:  # point at the export's own nodes (triggers are not imported)
+    except WorkflowError as exc:  # point at the export's own nodes (sticky notes are not kept)
         position = {raw["name"]: i for i, raw in enumerate(raw_nodes)}
         places = [position[n["name"]] for n in nodes]
         message = re.sub(
@@ -207,10 +205,10 @@ def import_n8n(
             },
         )
     stray_notes = [
-        f"node {name!r} is not connected to the trigger {_start(raw_nodes)!r}: n8n does not "
-        "run it, so it is left out"
+        f"node {name!r} is not connected to the trigger {started}: n8n does not run it, so it "
+        "is left out"
         for name in strays
-        if name not in triggers and _type_of(raw_nodes, name) not in IGNORED
+        if _type_of(raw_nodes, name) not in (*IGNORED, *TRIGGERS)
     ]
     workflow = replace(
         workflow, warnings=(*workflow.warnings, *_hidden_files(raw_nodes), *stray_notes)
@@ -258,17 +256,20 @@ def export_n8n(
             f"{workflow.source}: cannot export to n8n: node(s) {', '.join(unsupported)}; "
             f"exportable: {exportable}"
         )
+    has_trigger = any(TABLE[n.type].manual for n in workflow.nodes)
     trigger = "When clicking ‘Execute workflow’"
-    nodes: list[dict[str, Any]] = [
-        {
-            "parameters": {},
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{workflow.name}/{trigger}")),
-            "name": trigger,
-            "type": TRIGGER,
-            "typeVersion": 1,
-            "position": [0, 300],
-        }
-    ]
+    nodes: list[dict[str, Any]] = []
+    if not has_trigger:  # n8n starts a run at a trigger
+        nodes.append(
+            {
+                "parameters": {},
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{workflow.name}/{trigger}")),
+                "name": trigger,
+                "type": TRIGGER,
+                "typeVersion": 1,
+                "position": [0, 300],
+            }
+        )
     base = workflow.source.parent if workflow.source else Path.cwd()
     for i, node in enumerate(workflow.nodes, 1):
         if isinstance(node.get("file"), str):  # files are read now: from the workflow's folder
@@ -289,7 +290,7 @@ def export_n8n(
         out.update({k: node.config[k] for k in SETTINGS if k in node.config})
         nodes.append(out)
     connections: dict[str, Any] = {}
-    for node in workflow.nodes:
+    for node in workflow.nodes if not has_trigger else ():
         if not workflow.parents(node.name):
             connections.setdefault(trigger, {"main": [[]]})["main"][0].append(
                 {"node": node.name, "type": "main", "index": 0}

@@ -254,7 +254,8 @@ def test_every_example_round_trips_through_n8n(source: Path) -> None:
         run_workflow(replace(imported, credentials=yaml_wf.credentials), environ={})
     )
     assert normalise(first.items) == normalise(second.items)
-    assert [n.name for n in imported.nodes] == [n.name for n in yaml_wf.nodes]
+    trigger = "When clicking ‘Execute workflow’"  # n8n starts a run at a trigger
+    assert [n.name for n in imported.nodes] == [trigger, *(n.name for n in yaml_wf.nodes)]
 
 
 def test_items_export_as_a_code_node_that_returns_them() -> None:
@@ -345,11 +346,15 @@ def test_progress_bar_only_on_a_terminal() -> None:
 
 
 def test_nodes_not_connected_to_the_trigger_are_left_out_and_said_so() -> None:
-    """n8n runs from its first trigger and reaches only what is connected to it (75 real
-    exports have a stray node); tests/n8n_nodes/workflows/stray-nodes.json pins n8n's run."""
+    """n8n runs from a trigger and reaches only what is connected to it (75 real exports have
+    a stray node); tests/n8n_nodes/workflows/stray-nodes.json pins n8n's manual run, which
+    starts at the Manual Trigger (the second trigger's nodes run when it is served)."""
     path = Path(__file__).parent / "n8n_nodes" / "workflows" / "stray-nodes.json"
     workflow = load_n8n(path)
-    assert [n.name for n in workflow.nodes] == ["Connected"]
+    kept = ["Start", "Connected", "Second trigger", "After the second trigger"]
+    assert [n.name for n in workflow.nodes] == kept
+    result = asyncio.run(run_workflow(workflow, environ={}))
+    assert result.order == ["Start", "Connected"]
     assert any("'Stray' is not connected to the trigger 'Start'" in w for w in workflow.warnings)
 
 
@@ -360,12 +365,13 @@ def test_a_stopped_run_still_writes_every_node_that_ran(tmp_path: Path) -> None:
     code, _, err = run_cli("run", str(flow), "--all-nodes", str(written), "--quiet")
     assert code == 3 and "node 'B', item 0: Referenced node doesn't exist" in err
     assert json.loads(written.read_text()) == {
-        "A": [{"json": {"x": "1"}, "pairedItem": {"item": 0}}]
+        "Start": [{"json": {}}],
+        "A": [{"json": {"x": "1"}, "pairedItem": {"item": 0}}],
     }
 
 
 def test_import_errors_point_at_the_exports_own_nodes(tmp_path: Path) -> None:
-    """The trigger is not imported, yet a problem is located by the export's node index."""
+    """A problem is located by the export's node index (sticky notes are not imported)."""
     nodes = [
         {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1,
          "position": [0, 0], "parameters": {}},

@@ -200,7 +200,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def all_nodes(runs: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Each executed node's items on its first output, as n8n shows them."""
     return {
-        name: [{"json": i["json"], "pairedItem": i.get("pairedItem")} for i in run.items]
+        name: [{k: i[k] for k in ("json", "pairedItem") if k in i} for i in run.items]
         for name, run in runs.items()
     }
 

@@ -114,6 +114,8 @@ class Context:
     execution_id: str = ""
     node: str = ""
     """The node being run (its static data, ``$getWorkflowStaticData('node')``)."""
+    mode: str = "manual"
+    """``$execution.mode``: manual (a run from the command line), trigger, webhook or error."""
 
     @property
     def item(self) -> Item:
@@ -123,7 +125,7 @@ class Context:
         zone = self.timezone or default_timezone()
         now = int(self.now.timestamp() * 1000)
         ids = (self.workflow_id, self.workflow_name, self.execution_id, self.node)
-        return (now, zone, self.run_index, *ids)
+        return (now, zone, self.run_index, *ids, self.mode)
 
 
 # --------------------------------------------------------------------------- templates
@@ -328,6 +330,8 @@ def evaluate_js(value: str, ctx: Context) -> Any:
     try:
         box.load(ctx.items, ctx.runs, ctx.parent, ctx.env, ctx.meta())
         text = box.run(program.source, ctx.index, ctx.parent, ctx.run_index)
+        if _STATIC in value:
+            box.keep_static()
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()
@@ -357,6 +361,10 @@ def _script(code: str) -> str:
     return f"(function () {{ with (this) {{ return ({wrapper} () {{\n{code}\n}}).call(this); }} }})"
 
 
+_STATIC = "getWorkflowStaticData"
+"""Code that names it may have changed the static data: the execution takes it back."""
+
+
 def run_code(code: str, ctx: Context, *, mode: str = "runOnceForAllItems") -> tuple[Any, list[str]]:
     """Run a Code (or Function) node's JavaScript in the sandbox: (what it returned, UNDEFINED
     for undefined, and what it logged). ``mode``: runOnceForAllItems or runOnceForEachItem (the
@@ -366,6 +374,8 @@ def run_code(code: str, ctx: Context, *, mode: str = "runOnceForAllItems") -> tu
     try:
         box.load(ctx.items, ctx.runs, ctx.parent, ctx.env, ctx.meta())
         text = box.run_code(_script(code), mode, ctx.index, ctx.parent, ctx.run_index)
+        if _STATIC in code:
+            box.keep_static()
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:
             _sandbox.discard()

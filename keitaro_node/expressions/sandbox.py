@@ -64,6 +64,7 @@ class SandboxError(Exception):
 
 _HOST = (
     "env", "meta", "zone", "runCode", "codeResult", "settled", "tick", "drop", "harden",
+    "staticSet", "staticGet",
 )  # fmt: skip
 _FILES = ("datetime.js", "extensions.js", "runtime.js")
 
@@ -121,6 +122,9 @@ class Realm:
         """What the running call may allocate beyond the headroom (code_memory in a Code run)."""
         self.spoiled = False
         """A Code run left more behind than can be discarded: the realm is not used again."""
+        self.owner: Execution | None = None
+        """The execution the realm belongs to (its static data)."""
+        self.static_version = -1
         self._limit()
 
     def _limit(self, extra: int = 0) -> None:
@@ -156,19 +160,31 @@ class Realm:
             _js(self._host["env"], json.dumps(dict(env)))
             self.env = env
         if meta != self.meta:
-            now, zone, run_index, workflow_id, workflow_name, execution_id, node = meta
+            now, zone, run_index, workflow_id, workflow_name, execution_id, node, mode = meta
             self.load_zone(zone)
             state = {
                 "now": now,
                 "zone": zone,
                 "runIndex": run_index,
-                "workflow": {"id": workflow_id, "name": workflow_name, "active": False},
-                "execution": {"id": execution_id, "mode": "manual"},
+                "workflow": {"id": workflow_id, "name": workflow_name, "active": mode != "manual"},
+                "execution": {"id": execution_id, "mode": mode},
                 "node": node,
             }
             _js(self._host["meta"], json.dumps(state))
             self.meta = meta
+        owner = self.owner
+        if owner is not None and owner.static_version != self.static_version:
+            _js(self._host["staticSet"], owner.static_text)
+            self.static_version = owner.static_version
         self.scope.bind(items, runs, parent)
+
+    def keep_static(self) -> None:
+        """After a program that asked for the static data: the execution keeps what it is now."""
+        text = _js(self._host["staticGet"])
+        if text and self.owner is not None:
+            self.owner.static_text = text
+            self.owner.static_version += 1
+            self.static_version = self.owner.static_version
 
     def run(self, source: str, index: int, parent: str | None, run_index: int) -> str:
         """Evaluate a program for one item: the value as JSON text ('' = undefined)."""
@@ -326,17 +342,26 @@ class Execution:
     """The realms of one workflow execution (one per thread it evaluates on, made when first
     needed) and its worker thread for Code nodes."""
 
-    def __init__(self) -> None:
+    def __init__(self, static_data: Mapping[str, Any] | None = None) -> None:
         self._realms: dict[int, Realm] = {}
         self._worker: ThreadPoolExecutor | None = None
         self.code_memory = 0
         """Bytes a Code run may allocate past the headroom (set from the run's budget)."""
+        self.static_text = json.dumps(dict(static_data or {}))
+        """$getWorkflowStaticData's data as JSON: {"global": …, "node:Name": …}, as n8n's."""
+        self.static_version = 0
+
+    @property
+    def static_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.static_text)
+        return data
 
     def realm(self) -> Realm:
         thread = threading.get_ident()
         realm = self._realms.get(thread)
         if realm is None or realm.spoiled:
             realm = self._realms[thread] = Realm()
+            realm.owner = self
         realm.code_memory = self.code_memory
         return realm
 
@@ -376,9 +401,10 @@ _local = threading.local()
 
 
 @contextmanager
-def execution() -> Iterator[Execution]:
-    """Evaluations inside get realms of their own, dropped at the end."""
-    current = Execution()
+def execution(static_data: Mapping[str, Any] | None = None) -> Iterator[Execution]:
+    """Evaluations inside get realms of their own, dropped at the end (``static_data``: what
+    $getWorkflowStaticData starts from; the execution's ``static_data`` is what it ends with)."""
+    current = Execution(static_data)
     token = _execution.set(current)
     try:
         yield current

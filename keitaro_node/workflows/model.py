@@ -126,6 +126,27 @@ class Workflow:
         return float(y), float(x)
 
 
+@dataclass(frozen=True)
+class Start:
+    """What starts an execution: the trigger that fired and the items of its event (a request,
+    a schedule firing, a failed execution); ``output``: the trigger's output they leave by (a
+    Webhook for several methods has one per method), default its first."""
+
+    trigger: str
+    items: Sequence[Item]
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a Respond to Webhook node answers: status, headers (lower-case names) and body (a
+    JSON value, text, or None for no body)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+
 @dataclass
 class RunResult:
     items: list[Item]
@@ -137,6 +158,8 @@ class RunResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     """What the user should know that is not an error (n8n's execution hints)."""
+    static_data: dict[str, Any] = field(default_factory=dict)
+    """$getWorkflowStaticData's data as the execution left it."""
 
     def __repr__(self) -> str:
         # Short: asyncio.run formats the finished task's result (Python 3.11's signal check), and

@@ -23,24 +23,23 @@ from ..errors import InputError
 from ..expressions import Context, NodeRun
 from ..model import Credentials, Item
 from ..options import DEFAULT_CONCURRENCY, DEFAULT_GRACE, tries
-from ..outcomes import Failure
 from . import paths
 from .budget import Budget
-from .conditions import ConditionError
 from .model import (
     MALFORMED,
     NodeFailed,
     NodeProgress,
+    Response,
     RunResult,
+    Start,
     Workflow,
     WorkflowError,
     WorkflowNode,
-    malformed,
 )
 from .nodes import TABLE, NodeType, Outputs
 from .nodes.base import Results, continues, passed
 from .pairing import paired, pairing
-from .values import ConversionError
+from .settling import error_output, failures, items_of, malformed_node, replaced
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # aiohttp is imported only when a Keitaro node runs
@@ -70,8 +69,20 @@ class Runner:
         allow_paths: Sequence[Path] = (),
         max_memory: int | None = None,
         keep_outputs: bool = True,
+        start: Start | None = None,
+        mode: str = "manual",
+        static_data: Mapping[str, Any] | None = None,
+        on_response: Callable[[Response], None] | None = None,
     ) -> None:
         self.workflow = workflow
+        self.start = start
+        """The trigger that fired and its event; None: a manual run (``manual`` of the first
+        trigger, or one empty item for every node without a parent when there is none)."""
+        self.mode = mode
+        self.static_data = static_data
+        self.on_response = on_response
+        """Called with the first Respond to Webhook node's response."""
+        self.response: Response | None = None
         self.budget = Budget(max_memory)
         self.release = not keep_outputs and not reads_other_nodes(workflow)
         """Drop a node's output once its children have run (nothing reads it by name)."""
@@ -116,17 +127,20 @@ class Runner:
             workflow_name=self.workflow.name,
             execution_id=self.execution_id,
             node=self.current,
+            mode=self.mode,
         )
 
     async def run(self) -> RunResult:
         """The run, in JavaScript realms of its own (no other run's evaluations touch them)."""
         paths.check(self.workflow, self.allow_paths)
         try:
-            with expressions.execution() as realms, pairing():
+            with expressions.execution(self.static_data) as realms, pairing():
                 realms.code_memory = self.budget.spare()
                 if any(TABLE[n.type].runs_code for n in self.workflow.nodes):
                     realms.prepare()
-                return await self._run()
+                result = await self._run()
+                result.static_data = realms.static_data
+                return result
         except NodeFailed as exc:
             exc.runs = dict(self.runs)  # the nodes that ran before it stopped
             raise
@@ -143,6 +157,16 @@ class Runner:
         return KeitaroNode(
             chosen, transport=self.transport(), rate_limit=rate_limit, grace=self.grace
         )
+
+    def respond(self, response: Response) -> None:
+        """A Respond to Webhook node's answer: the first one counts, as in n8n."""
+        if self.response is None:
+            self.response = response
+            if self.on_response is not None:
+                self.on_response(response)
+
+    def ancestor_types(self, name: str) -> set[str]:
+        return {self.workflow.node(n).type for n in self.workflow.ancestors(name)}
 
     def credential(self, kind: str, name: str | None) -> Mapping[str, str]:
         return sources.pick(self.named, kind, name)
@@ -162,11 +186,7 @@ class Runner:
     async def _run(self) -> RunResult:
         started = time.perf_counter()
         wf = self.workflow
-        stack: list[Task] = [
-            (n.name, [[{"json": {}}]], None, ())
-            for n in sorted(wf.nodes, key=lambda n: wf.place(n.name))
-            if not wf.parents(n.name)
-        ]
+        stack = self._starts()
         waiting: dict[str, dict[int, tuple[list[Item], str]]] = {}
         order: list[str] = []
         last: list[Item] = []
@@ -197,6 +217,34 @@ class Runner:
             stack[0:0] = sorted(children, key=lambda task: wf.place(task[0]))
         elapsed = time.perf_counter() - started
         return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings)
+
+    def _starts(self) -> list[Task]:
+        """Where the execution starts: the trigger that fired; in a manual run the first
+        trigger (a Manual Trigger before the others, as n8n's getStartNode), else every node
+        without a parent."""
+        wf = self.workflow
+        if self.start is not None:
+            return [(self.start.trigger, [], None, ())]
+        triggers = [n for n in wf.nodes if TABLE[n.type].manual and not n.get("disabled")]
+        if triggers:
+            first = min(triggers, key=lambda n: n.type not in ("manualTrigger", "start"))
+            return [(first.name, [], None, ())]
+        return [
+            (n.name, [[{"json": {}}]], None, ())
+            for n in sorted(wf.nodes, key=lambda n: wf.place(n.name))
+            if not wf.parents(n.name) and not TABLE[n.type].manual
+        ]
+
+    def _event(self, node: WorkflowNode, kind: NodeType) -> Outputs:
+        """A trigger's output: its event's items; in a manual run its pinned data (n8n's pinned
+        trigger data, say a Webhook's request), else what n8n's manual run makes."""
+        first = kind.outputs(node.config)[0]
+        if self.start is not None and node.name == self.start.trigger:
+            return {self.start.output or first: list(self.start.items)}
+        if node.name in self.workflow.pin_data:
+            return {first: [{"json": i["json"]} for i in self.workflow.pin_data[node.name]]}
+        assert kind.manual is not None
+        return {first: kind.manual(node, self)}
 
     def _release(self, name: str) -> None:
         """The outputs of the node's parents whose children have all run, dropped (the run's
@@ -238,6 +286,8 @@ class Runner:
         kind = TABLE[node.type]
         self.current = node.name
         self.now = datetime.now(self.now.tzinfo)  # $now: the time the node runs, as in n8n
+        if kind.manual is not None:
+            return self._event(node, kind)
         if self.pinned and node.name in self.workflow.pin_data:
             pins = self.workflow.pin_data[node.name]
             return {kind.outputs(node.config)[0]: [{"json": i["json"]} for i in pins]}
@@ -277,7 +327,7 @@ class Runner:
                 if attempt == count:
                     raise
             else:
-                if attempt == count or continues(node) or not _failures(results):
+                if attempt == count or continues(node) or not failures(results):
                     return results
             await self.sleep(wait)
         raise AssertionError("unreachable: the last try returns or raises")
@@ -296,12 +346,12 @@ class Runner:
         assert kind.retry is not None
         results = await self._once(node, kind, inputs, parent)
         for _ in range(count - 1):
-            retried = sorted(f.index for f in _failures(results) if not f.maybe_applied)
+            retried = sorted(f.index for f in failures(results) if not f.maybe_applied)
             if not retried:
                 break
             await self.sleep(wait)
             again = await kind.retry(node, inputs[0], retried, parent, self)
-            results = _replaced(results, set(retried), again)
+            results = replaced(results, set(retried), again)
         return results
 
     async def _once(
@@ -314,7 +364,7 @@ class Runner:
         except expressions.ExpressionError as exc:  # n8n: the node fails with the message
             raise NodeFailed(node.name, 0, exc.reason, exc.message) from None
         except MALFORMED as exc:
-            raise _malformed(node, exc) from None
+            raise malformed_node(node, exc) from None
 
     def _settled(
         self, node: WorkflowNode, kind: NodeType, results: Results, inputs: list[list[Item]]
@@ -322,7 +372,7 @@ class Runner:
         """Failures, for every node type alike: a node that stops on a failed item stops the
         run at the first one; one that continues counts them and outputs the items that stand
         for them (with continueErrorOutput, error items go to the ``error`` output)."""
-        failed = sorted(_failures(results), key=lambda f: f.index)
+        failed = sorted(failures(results), key=lambda f: f.index)
         if failed and not continues(node):
             first = failed[0].error
             if isinstance(first, NodeFailed):
@@ -330,9 +380,9 @@ class Runner:
             raise NodeFailed(node.name, failed[0].index, first.message, first.description)
         self.failed += len(failed)
         routed = {id(f.item) for f in failed if f.item is not None} if kind.routes_errors else set()
-        outs: Outputs = {name: _items(entries) for name, entries in results.items()}
+        outs: Outputs = {name: items_of(entries) for name, entries in results.items()}
         if node.get("onError") == "continueErrorOutput":
-            outs = _error_output(outs, inputs, routed)
+            outs = error_output(outs, inputs, routed)
         return outs
 
     def path(self, value: str) -> Path:
@@ -353,78 +403,6 @@ class Runner:
         self.warnings.append(f"{node}: {message}")
 
 
-def _malformed(node: WorkflowNode, exc: Exception) -> NodeFailed:
-    """A node whose parameters are not of the shapes its type reads (a hand-edited export, a
-    version that writes them otherwise) fails with what went wrong, not with a traceback."""
-    if isinstance(exc, ConditionError | ConversionError):  # n8n's own messages
-        return NodeFailed(node.name, 0, str(exc), None)
-    return NodeFailed(
-        node.name, 0, malformed(exc), "compare them with what n8n writes for this node and version"
-    )
-
-
-def _failures(results: Results) -> list[Failure]:
-    return [entry for out in results.values() for entry in out if isinstance(entry, Failure)]
-
-
-def _items(entries: Sequence[Item | Failure]) -> list[Item]:
-    """The n8n items of one output: each failure as the item that stands for it, if any."""
-    out: list[Item] = []
-    for entry in entries:
-        if not isinstance(entry, Failure):
-            out.append(entry)
-        elif entry.item is not None:
-            out.append(entry.item)
-    return out
-
-
-def _replaced(results: Results, retried: set[int], again: Results) -> Results:
-    """``results`` with the entries of the retried input items replaced by the new ones."""
-    merged: dict[str, list[Item | Failure]] = {}
-    for name in dict.fromkeys([*results, *again]):
-        kept = [e for e in results.get(name, ()) if _index(e) not in retried]
-        merged[name] = sorted([*kept, *again.get(name, ())], key=_index)
-    return merged
-
-
-def _index(entry: Item | Failure) -> int:
-    if isinstance(entry, Failure):
-        return entry.index
-    paired = entry.get("pairedItem")
-    return paired.get("item", 0) if isinstance(paired, dict) else 0
-
-
-def _error_output(outs: Outputs, inputs: list[list[Item]], failed: set[int]) -> Outputs:
-    """n8n's handleNodeErrorOutput: items of n8n's error shape (``json`` is just ``error``, or
-    ``error`` and ``message``) move to the error output, each with the fields of the input item
-    it stands for; so do the error items of a node type that routes its own (``failed``: their
-    ids)."""
-    routed: Outputs = {}
-    errors: list[Item] = []
-    for name, items in outs.items():
-        routed[name] = []
-        for item in items:
-            data = item["json"]
-            shape = set(data) == {"error"} or (
-                set(data) == {"error", "message"} and data["message"]
-            )
-            if id(item) not in failed and not (data.get("error") and shape):
-                routed[name].append(item)
-                continue
-            paired = item.get("pairedItem")
-            link = paired[0] if isinstance(paired, list) and paired else paired
-            source = None
-            if isinstance(link, dict):
-                items_in = (
-                    inputs[link.get("input", 0)] if link.get("input", 0) < len(inputs) else []
-                )
-                index = link.get("item", 0)
-                source = items_in[index] if index < len(items_in) else None
-            merged = {**source["json"], **data} if source else data
-            errors.append({**item, "json": merged})
-    return {**routed, "error": errors}
-
-
 async def run_workflow(
     workflow: Workflow,
     *,
@@ -439,6 +417,10 @@ async def run_workflow(
     max_memory: int | None = None,
     keep_outputs: bool = True,
     named_credentials: sources.Named | None = None,
+    start: Start | None = None,
+    mode: str = "manual",
+    static_data: Mapping[str, Any] | None = None,
+    on_response: Callable[[Response], None] | None = None,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
     ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
@@ -453,7 +435,10 @@ async def run_workflow(
     ``keep_outputs=False``: ``RunResult.runs`` may lose the items of nodes that are not last,
     once nothing can read them (large batches in bounded memory); ``named_credentials``: the
     credentials nodes pick by n8n type and name (default: those of the workflow's credentials
-    spec, such as a credentials file's, ``${VAR}`` from ``environ``).
+    spec, such as a credentials file's, ``${VAR}`` from ``environ``); ``start``: the trigger
+    that fired and its event (default: a manual run); ``mode``: ``$execution.mode``;
+    ``static_data``: what $getWorkflowStaticData starts from (``RunResult.static_data`` is what
+    the run left); ``on_response``: called with a Respond to Webhook node's response.
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):
@@ -481,6 +466,10 @@ async def run_workflow(
         allow_paths=[Path(p) for p in allow_paths],
         max_memory=max_memory,
         keep_outputs=keep_outputs,
+        start=start,
+        mode=mode,
+        static_data=static_data,
+        on_response=on_response,
     )
     return await runner.run()
 

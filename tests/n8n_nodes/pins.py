@@ -32,6 +32,8 @@ HERE = Path(__file__).resolve().parent
 ORACLE = HERE.parent / "oracle"
 WORKFLOWS = sorted((HERE / "workflows").glob("*.json"))
 STOPPED = "n8nStopped"
+UNPINNED = {"Start", "Data"}
+"""Nodes whose output is not pinned: the trigger and the data every test starts from."""
 """Where n8n's run stopped (node and message), when it did: ours must stop there too."""
 
 
@@ -83,7 +85,7 @@ def compare(path: Path) -> list[str]:
         return [f"{path.name}: the run stopped: {exc.message}; n8n: {failed}"]
     if failed:
         return [f"{path.name}: n8n stopped at {failed}, this run did not"]
-    extra = sorted(set(got) - set(pinned) - {"Data"})  # nodes n8n did not run
+    extra = sorted(set(got) - set(pinned) - UNPINNED)  # nodes n8n did not run
     return [
         f"{path.name}: {name}\n  n8n:  {items}\n  ours: {got.get(name)}"
         for name, items in pinned.items()
@@ -98,7 +100,7 @@ def pin(path: Path) -> None:
     doc["pinData"] = {
         name: [_portable(_without_stack(item)) for item in items]
         for name, items in outputs.items()
-        if not name.startswith("__") and name not in ("Start", "Data")
+        if not name.startswith("__") and name not in UNPINNED
     }
     doc.pop(STOPPED, None)
     if "__stopped" in outputs:

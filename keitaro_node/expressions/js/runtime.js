@@ -192,6 +192,7 @@ const DYNAMIC = {
   $runIndex: () => S.runIndex,
   $workflow: () => S.workflow,
   $execution: () => S.execution,
+  $getWorkflowStaticData: () => __staticData,
   $now: () => DateTime.now(),
   $today: () => DateTime.now().startOf('day'),
   $env: () => envProxy,
@@ -267,16 +268,25 @@ const consoleProxy = Object.freeze({
 });
 let codeMode = 'runOnceForAllItems';
 function __require(name) { throw new Error(`Cannot find module '${name}'`); }
-// Static data lives as long as the realm, that is the run (n8n keeps it only for production
-// executions of an active workflow; a manual run starts from none)
-const staticData = { __proto__: null };
+// Static data: the execution's, handed over by the host (a served workflow's is kept between
+// its executions, as n8n keeps it for production executions; a manual run starts from none).
+// Whoever asked for it may have changed it: the host then takes it back (staticGet).
+let staticData = { __proto__: null };
+let staticAsked = false;
 function __staticData(type) {
   if (type !== 'global' && type !== 'node') {
     throw new Error('Unknown context type. Only `global` and `node` are supported.');
   }
+  staticAsked = true;
   const key = type === 'global' ? 'global' : `node:${S.node}`;
   return (staticData[key] ??= {});
 }
+host.staticSet = (text) => { staticData = Object.assign({ __proto__: null }, JSON.parse(text)); staticAsked = false; };
+host.staticGet = () => {
+  if (!staticAsked) return '';
+  staticAsked = false;
+  return stringify(staticData);
+};
 const CODE_NAMES = {
   __proto__: null,
   items: () => inputAll(),

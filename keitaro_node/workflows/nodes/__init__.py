@@ -31,6 +31,7 @@ from . import (
     summarize,
     switch,
     telegram,
+    triggers,
     wait,
 )
 from .base import COMMON, Checker, NodeType, Outputs, Problems, Run, passed
@@ -62,6 +63,8 @@ MODULES = (
     rename_keys,
     crypto,
 )
-TABLE: dict[str, NodeType] = {module.NODE.name: module.NODE for module in MODULES}
+TABLE: dict[str, NodeType] = {
+    kind.name: kind for kind in (*(module.NODE for module in MODULES), *triggers.NODES)
+}
 
 __all__ = ["COMMON", "TABLE", "Checker", "NodeType", "Outputs", "Problems", "Run", "passed"]

@@ -11,7 +11,7 @@ from ...expressions import Context
 from ...model import Credentials, Definition, Item
 from ...outcomes import Failure
 from ..budget import Budget
-from ..model import NodeFailed, WorkflowNode
+from ..model import NodeFailed, Response, WorkflowNode
 from ..pairing import paired
 
 TYPE_CHECKING = False
@@ -50,6 +50,12 @@ class Run(Protocol):
 
     def credential(self, kind: str, name: str | None) -> Mapping[str, str]:
         """Credentials of an n8n type by name, from the run's credentials file."""
+
+    def respond(self, response: Response) -> None:
+        """A Respond to Webhook node's answer to the request that started the execution."""
+
+    def ancestor_types(self, name: str) -> set[str]:
+        """The node types of the nodes before this one."""
 
     def progress(self, node: str) -> Callable[[int, int], None]: ...
 
@@ -102,6 +108,11 @@ COMMON: dict[str, Any] = {
         "maximum": 5000,
     },
     "executeOnce": {"description": "Process only the first input item.", "type": "boolean"},
+    "webhookId": {
+        "description": "n8n's id of the node's webhook (a Webhook path with :parameters is "
+        "served under it: /webhook/<webhookId>/<path>).",
+        "type": "string",
+    },
     "alwaysOutputData": {
         "description": "Output one empty item when the node would output none.",
         "type": "boolean",
@@ -146,6 +157,9 @@ class NodeType:
     routes_errors: bool = False
     """With continueErrorOutput, every failure's error item goes to the error output (n8n itself
     moves only items of its error shape, ``{error}`` or ``{error, message}``)."""
+    manual: Callable[[WorkflowNode, Run], list[Item]] | None = None
+    """A trigger (where an execution starts, with no input): the items a run from the command
+    line starts it with, as n8n's manual run makes them. None: not a trigger."""
     required_inputs: Callable[[Mapping[str, Any]], tuple[int, ...]] = lambda node: ()
     """n8n's requiredInputs: the inputs that must have data for the node to run while another
     input has none (none named: any one input will do)."""
