@@ -265,6 +265,8 @@ class Item(TypedDict):
 
     json: dict[str, JSON]
     pairedItem: NotRequired[PairedItem]
+    binary: NotRequired[dict[str, JSON]]
+    """n8n's binary data by property: {data (base64), mimeType, …} (a Webhook's rawBody)."""
 
 
 @dataclass(frozen=True, slots=True)

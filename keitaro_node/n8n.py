@@ -179,9 +179,12 @@ def import_n8n(
         "nodes": nodes,
         "connections": connections,
     }
-    timezone = (doc.get("settings") or {}).get("timezone")
-    if timezone:
-        result["settings"] = {"timezone": timezone}
+    if isinstance(doc.get("id"), str | int) and str(doc["id"]):
+        result["id"] = str(doc["id"])
+    settings = doc.get("settings") or {}
+    kept_settings = {k: str(settings[k]) for k in ("timezone", "errorWorkflow") if settings.get(k)}
+    if kept_settings:
+        result["settings"] = kept_settings
     if overrides:
         result = apply_overrides(result, overrides, source)
     try:
@@ -306,6 +309,7 @@ def export_n8n(
             ]
         connections[src] = {"main": outs}
     return {
+        **({"id": workflow.id} if workflow.id else {}),
         "name": workflow.name,
         "nodes": nodes,
         "connections": connections,
@@ -313,6 +317,7 @@ def export_n8n(
         "settings": {
             "executionOrder": "v1",
             **({"timezone": workflow.timezone} if workflow.timezone else {}),
+            **({"errorWorkflow": workflow.error_workflow} if workflow.error_workflow else {}),
         },
         "pinData": {},
         "meta": {"templateCredsSetupCompleted": False},

@@ -1,4 +1,5 @@
-"""``keitaro-node``: run, validate, describe, export-n8n, check, mcp, emulator: a module each.
+"""``keitaro-node``: run, serve, executions, validate, describe, export-n8n, check, mcp, emulator:
+a module each.
 
 Heavy imports (aiohttp, jsonschema) happen inside the commands, so ``--help`` and ``--version``
 start fast.
@@ -10,7 +11,7 @@ import argparse
 import os
 import sys
 
-from . import check, describe, emulator, export, mcp, run, validate
+from . import check, describe, emulator, executions, export, mcp, run, serve, validate
 from .common import (
     EXIT_CODES,
     EXIT_INTERNAL,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import TextIO
 
-COMMANDS = (run, validate, describe, check, export, mcp, emulator)
+COMMANDS = (run, serve, executions, validate, describe, check, export, mcp, emulator)
 """In the order ``--help`` lists them."""
 
 EPILOG = f"""\
@@ -40,6 +41,8 @@ examples:
   keitaro-node describe --format json
   keitaro-node export-n8n workflows/quickstart.yaml --output quickstart.n8n.json
   keitaro-node check                          # KEITARO_DOMAIN, KEITARO_API_KEY from env or .env
+  keitaro-node serve workflows/ --db runs.db   # schedules and webhooks; http://127.0.0.1:5678/
+  keitaro-node executions --db runs.db
   keitaro-node mcp --emulator                # tools for AI agents, over stdio
   keitaro-node emulator --port 8080 --seed demo
 

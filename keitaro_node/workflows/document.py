@@ -278,6 +278,8 @@ def from_document(doc: Mapping[str, Any], source: Path | None = None) -> Workflo
         credentials=doc.get("credentials"),
         env=tuple(doc.get("env", ())),
         timezone=doc.get("settings", {}).get("timezone"),
+        id=doc.get("id"),
+        error_workflow=doc.get("settings", {}).get("errorWorkflow"),
         source=source,
         document=doc,
     )

@@ -61,6 +61,10 @@ class Workflow:
     env: tuple[str, ...] = ()
     timezone: str | None = None
     """settings.timezone; None: n8n's default (GENERIC_TIMEZONE, else America/New_York)."""
+    id: str | None = None
+    """The workflow's id (an n8n export's), what an errorWorkflow setting names."""
+    error_workflow: str | None = None
+    """settings.errorWorkflow: the workflow (id or name) that runs when an execution fails."""
     source: Path | None = None
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
     inputs: Mapping[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
@@ -158,8 +162,6 @@ class RunResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     """What the user should know that is not an error (n8n's execution hints)."""
-    static_data: dict[str, Any] = field(default_factory=dict)
-    """$getWorkflowStaticData's data as the execution left it."""
 
     def __repr__(self) -> str:
         # Short: asyncio.run formats the finished task's result (Python 3.11's signal check), and

@@ -71,7 +71,7 @@ class Runner:
         keep_outputs: bool = True,
         start: Start | None = None,
         mode: str = "manual",
-        static_data: Mapping[str, Any] | None = None,
+        static_data: dict[str, Any] | None = None,
         on_response: Callable[[Response], None] | None = None,
     ) -> None:
         self.workflow = workflow
@@ -138,9 +138,12 @@ class Runner:
                 realms.code_memory = self.budget.spare()
                 if any(TABLE[n.type].runs_code for n in self.workflow.nodes):
                     realms.prepare()
-                result = await self._run()
-                result.static_data = realms.static_data
-                return result
+                try:
+                    return await self._run()
+                finally:
+                    if self.static_data is not None:  # the execution's, however it ended
+                        self.static_data.clear()
+                        self.static_data.update(realms.static_data)
         except NodeFailed as exc:
             exc.runs = dict(self.runs)  # the nodes that ran before it stopped
             raise
@@ -419,7 +422,7 @@ async def run_workflow(
     named_credentials: sources.Named | None = None,
     start: Start | None = None,
     mode: str = "manual",
-    static_data: Mapping[str, Any] | None = None,
+    static_data: dict[str, Any] | None = None,
     on_response: Callable[[Response], None] | None = None,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
@@ -437,8 +440,9 @@ async def run_workflow(
     credentials nodes pick by n8n type and name (default: those of the workflow's credentials
     spec, such as a credentials file's, ``${VAR}`` from ``environ``); ``start``: the trigger
     that fired and its event (default: a manual run); ``mode``: ``$execution.mode``;
-    ``static_data``: what $getWorkflowStaticData starts from (``RunResult.static_data`` is what
-    the run left); ``on_response``: called with a Respond to Webhook node's response.
+    ``static_data``: what $getWorkflowStaticData starts from, updated in place to what the
+    execution left, however it ended; ``on_response``: called with a Respond to Webhook
+    node's response.
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):

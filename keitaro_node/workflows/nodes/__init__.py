@@ -24,6 +24,7 @@ from . import (
     output,
     remove_duplicates,
     rename_keys,
+    respond_to_webhook,
     set,
     sort,
     split,
@@ -62,6 +63,7 @@ MODULES = (
     telegram,
     rename_keys,
     crypto,
+    respond_to_webhook,
 )
 TABLE: dict[str, NodeType] = {
     kind.name: kind for kind in (*(module.NODE for module in MODULES), *triggers.NODES)
