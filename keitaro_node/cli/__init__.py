@@ -41,8 +41,6 @@ examples:
   keitaro-node describe --format json
   keitaro-node export-n8n workflows/quickstart.yaml --output quickstart.n8n.json
   keitaro-node check                          # KEITARO_DOMAIN, KEITARO_API_KEY from env or .env
-  keitaro-node serve workflows/ --db runs.db   # schedules and webhooks; http://127.0.0.1:5678/
-  keitaro-node executions --db runs.db
   keitaro-node mcp --emulator                # tools for AI agents, over stdio
   keitaro-node emulator --port 8080 --seed demo
 

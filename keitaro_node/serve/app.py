@@ -23,11 +23,12 @@ COOKIE = "keitaro_node_token"
 MAX_BODY = 16 * 1024 * 1024
 """n8n's default N8N_PAYLOAD_SIZE_MAX: 16 MB."""
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SERVICE = web.AppKey("service", Service)
 
 
 def application(service: Service, token: str | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_guard(token)])
-    app["service"] = service
+    app[SERVICE] = service
     app.router.add_get("/healthz", _health)
     app.router.add_get("/api/workflows", _workflows)
     app.router.add_get("/api/executions", _executions)
@@ -70,8 +71,7 @@ def _same(given: str, token: str) -> bool:
 
 
 def _service(request: web.Request) -> Service:
-    found: Service = request.app["service"]
-    return found
+    return request.app[SERVICE]
 
 
 async def _health(request: web.Request) -> web.Response:

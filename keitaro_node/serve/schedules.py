@@ -166,7 +166,9 @@ def recurs(rule: Rule, state: MutableMapping[str, Any], moment: datetime) -> boo
 
 
 def _week(moment: datetime) -> int:
-    """moment's locale week (en: weeks start on Sunday, the week with January 1st is week 1)."""
-    start = moment.replace(month=1, day=1)
-    first_sunday = start - timedelta(days=(start.weekday() + 1) % 7)
-    return (moment.date() - first_sunday.date()).days // 7 + 1
+    """moment's week in its default (en) locale: weeks start on Sunday, and a week is of the
+    year its Saturday is in (the week with January 1st is week 1)."""
+    saturday = moment.date() + timedelta(days=5 - moment.weekday() if moment.weekday() != 6 else 6)
+    new_year = saturday.replace(month=1, day=1)
+    first_saturday = new_year + timedelta(days=(5 - new_year.weekday()) % 7)
+    return (saturday - first_saturday).days // 7 + 1

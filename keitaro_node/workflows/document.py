@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .. import credentials as credential_types
 from .. import expressions
 from ..core.definition import json_path, load_definition, schema_dir
 from ..core.schemas import Check, compile_check, errors
@@ -66,6 +67,8 @@ def schema() -> dict[str, Any]:
     """The workflow schema: the frame in node_schema/, each node type's fragment from its module."""
     frame: dict[str, Any] = json.loads((schema_dir() / WORKFLOW_SCHEMA).read_text(encoding="utf-8"))
     frame["$defs"] = {name: kind.schema() for name, kind in TABLE.items()}
+    for branch in frame["properties"]["credentials"]["oneOf"]:  # beside either tracker
+        branch["properties"].update({kind: _named(kind) for kind in credential_types.TYPES})
     frame["properties"]["nodes"]["items"] = {"oneOf": [{"$ref": f"#/$defs/{n}"} for n in TABLE]}
     return frame
 
@@ -74,6 +77,23 @@ def schema() -> dict[str, Any]:
 def _valid() -> Check:
     """The workflow schema, compiled once: most workflows are valid, and say so fast."""
     return compile_check(schema())
+
+
+def _named(kind: str) -> dict[str, Any]:
+    """n8n credentials of one type by name; their secrets only as ${VAR} (a workflow file is
+    shared, the environment is not)."""
+    fields = credential_types.TYPES[kind]
+    secret = {"type": "string", "pattern": r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$"}
+    return {
+        "description": f"n8n {kind} credentials by name (secrets as ${{VAR}}).",
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "required": list(fields),
+            "additionalProperties": {"type": "string"},
+            "properties": {f: secret for f in fields if f in credential_types.SECRET_FIELDS},
+        },
+    }
 
 
 def _where(source: str, lines: _Lines, path: Sequence[str | int]) -> str:
@@ -142,7 +162,7 @@ def _credentials_problem(error: Any) -> str:
     unknown = [k for k in given if k not in allowed]
     if unknown:
         return f"unknown key(s) {', '.join(map(repr, unknown))}: {usage}"
-    if "emulator" in given and len(given) > 1:
+    if "emulator" in given and {"domain", "apiKey", "postbackKey"} & set(given):
         return f"'emulator' and a tracker's 'domain'/'apiKey' exclude each other: {usage}"
     branch = emulator if "emulator" in given else tracker
     for sub in errors(branch, given):
