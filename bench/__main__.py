@@ -14,6 +14,7 @@ from . import (
     n8n_scale,
     overhead,
     pinned,
+    serve_soak,
     startup,
     throughput,
     workflow_process,
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     show(*exactly_once.run(count=60 if quick else 300))
     show(*expressions.run(items=500 if quick else 10_000, rounds=1 if quick else 3))
     show(*pinned.run(2000 if quick else 100_000))
+    show(*serve_soak.run(requests=500 if quick else 10_000))
     show(*n8n_scale.run((2000,) if quick else (10_000, 100_000), with_million=not quick))
     if profile:
         print("\nwhere executor time goes (cProfile, by own time):\n" + profile)

@@ -30,6 +30,28 @@ async def hello() -> None:
     await asyncio.Event().wait()
 
 
+async def relay(upstream: str) -> None:
+    """The hand-written baseline of a webhook that asks the tracker: each request GETs the
+    campaign its ``id`` names from ``upstream`` (one session) and answers with it."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(headers={"Api-Key": BENCH_KEY}) as session:
+
+        async def answer(request: web.Request) -> web.Response:
+            url = f"{upstream}/admin_api/v1/campaigns/{request.query['id']}"
+            async with session.get(url) as got:
+                return web.json_response(json.loads(await got.read()))
+
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", answer)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        print(f"http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
+        await asyncio.Event().wait()
+
+
 async def emulator(clicks: int, faults: str | None) -> None:
     from keitaro_node.emulator import Emulator
 
@@ -40,11 +62,15 @@ async def emulator(clicks: int, faults: str | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=("hello", "emulator"))
+    parser.add_argument("kind", choices=("hello", "emulator", "relay"))
     parser.add_argument("--clicks", type=int, default=100)
     parser.add_argument("--faults", default=None)
+    parser.add_argument("--upstream", default="")
     args = parser.parse_args()
-    asyncio.run(hello() if args.kind == "hello" else emulator(args.clicks, args.faults))
+    if args.kind == "relay":
+        asyncio.run(relay(args.upstream))
+    else:
+        asyncio.run(hello() if args.kind == "hello" else emulator(args.clicks, args.faults))
 
 
 if __name__ == "__main__":

@@ -346,3 +346,18 @@ def test_executions_reads_the_record(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
     assert json.loads(shown.stdout)["nodes"]["Count"]["items"][0]["json"] == {"count": 1}
+
+
+def test_records_keep_the_newest_and_cap_the_items() -> None:
+    records = Records(keep=3, data_cap=2_000)
+    for n in range(5):
+        execution = records.started("w", "W", "webhook")
+        items = [{"json": {"n": n, "pad": "x" * 100}} for _ in range(50)]
+        records.finished(execution, "success", last_node="A", error=None, nodes={"A": items})
+    kept = records.list()
+    assert [r.id for r in kept] == [5, 4, 3]
+    record = records.get(5)
+    assert record is not None and record.nodes is not None
+    node_run = record.nodes["A"]
+    assert 0 < len(node_run["items"]) < 50 and node_run["truncated"] == 50 - len(node_run["items"])
+    records.close()

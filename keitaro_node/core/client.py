@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import time
@@ -362,6 +363,7 @@ def _json_or_invalid(body: bytes) -> Any:
         return _INVALID
 
 
+@functools.lru_cache(maxsize=32)  # a server makes a client per execution, for the same keys
 def _echo_pattern(secret: str) -> re.Pattern[bytes]:
     """Finds ``secret`` in a JSON body, each character literal or escaped (``\\u0043``, ``\\/``)."""
     parts = []

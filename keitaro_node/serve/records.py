@@ -135,11 +135,8 @@ class Records:
                     execution,
                 ),
             )
-            db.execute(
-                "DELETE FROM executions WHERE id <= (SELECT id FROM executions ORDER BY id DESC "
-                "LIMIT 1 OFFSET ?)",
-                (self.keep,),
-            )
+            # ids only grow: the executions older than the newest ``keep`` (a range of the key)
+            db.execute("DELETE FROM executions WHERE id <= ?", (execution - self.keep,))
 
     def _capped(self, nodes: Mapping[str, list[Any]]) -> dict[str, Any]:
         """Each node's items; past the cap, each node keeps as many as fit its share."""

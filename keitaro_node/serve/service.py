@@ -28,6 +28,10 @@ from .records import Records
 from .schedules import Rule, recurs, rules
 from .webhooks import AUTH_CREDENTIALS, Hook, hook
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..core.http import AiohttpTransport
+
 log = logging.getLogger("keitaro_node.serve")
 TIME_TRIGGERS = ("scheduleTrigger", "cron", "interval")
 DEFAULT_CONCURRENCY = 50
@@ -119,11 +123,13 @@ class Service:
         self.tracker = tracker
         """The tracker Keitaro nodes use (the embedded emulator's), else each workflow's own."""
         self.base_url = base_url
+        self._concurrency = concurrency
         self._overall = asyncio.Semaphore(concurrency)
         self._each = {s.id: asyncio.Semaphore(per_workflow) for s in served}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._timers: list[asyncio.Task[None]] = []
         self.running: dict[int, asyncio.Task[Any]] = {}
+        self._http: AiohttpTransport | None = None
         for s in served:
             s.static = records.static_data(s.id)
 
@@ -187,6 +193,7 @@ class Service:
                 mode=mode,
                 static_data=static,
                 on_response=on_response,
+                http=self._transport(),
             )
         except asyncio.CancelledError:
             self.records.finished(execution, "canceled", last_node=None, error=None, nodes={})
@@ -205,6 +212,14 @@ class Service:
             return self._finish(served, execution, static, None, error, None, nodes)
         last = result.order[-1] if result.order else None
         return self._finish(served, execution, static, result, None, last, result.runs)
+
+    def _transport(self) -> AiohttpTransport:
+        """One HTTP session for every execution (connections to a tracker are kept)."""
+        if self._http is None:
+            from ..core.http import AiohttpTransport
+
+            self._http = AiohttpTransport(concurrency=self._concurrency)
+        return self._http
 
     def _finish(
         self,
@@ -320,6 +335,8 @@ class Service:
             if late:
                 await asyncio.wait(late, timeout=5)
         cancelled = self.records.canceled_running()
+        if self._http is not None:
+            await self._http.close()
         return cancelled
 
     def _log(self, event: str, **fields: Any) -> None:

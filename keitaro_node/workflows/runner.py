@@ -73,6 +73,7 @@ class Runner:
         mode: str = "manual",
         static_data: dict[str, Any] | None = None,
         on_response: Callable[[Response], None] | None = None,
+        http: AiohttpTransport | None = None,
     ) -> None:
         self.workflow = workflow
         self.start = start
@@ -102,7 +103,9 @@ class Runner:
         self.runs: dict[str, NodeRun] = {}
         self.failed = 0
         """Items that failed and were kept (continue-on-fail), counted for every node type."""
-        self._http: AiohttpTransport | None = None
+        self._http = http
+        self._own_http = http is None
+        """A transport handed in (a server's, shared by its executions) stays open."""
         self.warnings: list[str] = list(workflow.warnings)
         self._sleep = sleep
         self.source = workflow.source
@@ -148,7 +151,7 @@ class Runner:
             exc.runs = dict(self.runs)  # the nodes that ran before it stopped
             raise
         finally:
-            if self._http is not None:
+            if self._http is not None and self._own_http:
                 await self._http.close()
 
     def keitaro(self, rate_limit: float | None, tracker: Credentials | None = None) -> KeitaroNode:
@@ -424,6 +427,7 @@ async def run_workflow(
     mode: str = "manual",
     static_data: dict[str, Any] | None = None,
     on_response: Callable[[Response], None] | None = None,
+    http: AiohttpTransport | None = None,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
     ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
@@ -442,7 +446,8 @@ async def run_workflow(
     that fired and its event (default: a manual run); ``mode``: ``$execution.mode``;
     ``static_data``: what $getWorkflowStaticData starts from, updated in place to what the
     execution left, however it ended; ``on_response``: called with a Respond to Webhook
-    node's response.
+    node's response; ``http``: an HTTP transport to send through and leave open (a server's,
+    shared by its executions), default one of the run's own.
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):
@@ -474,6 +479,7 @@ async def run_workflow(
         mode=mode,
         static_data=static_data,
         on_response=on_response,
+        http=http,
     )
     return await runner.run()
 
