@@ -1,9 +1,9 @@
 """n8n interchange: run an n8n workflow JSON export, and export a YAML workflow to n8n JSON.
 
-Supported n8n node types: those the node table (``workflows.nodes.TABLE``) maps, plus Manual
-Trigger (where a run starts) and Sticky Note (ignored). Credentials are references in n8n files
-(``{id, name}``), never secrets; an imported workflow takes its credentials from the command
-line or environment.
+Supported n8n node types: those the node table (``workflows.nodes.TABLE``) maps (the triggers
+among them: where executions start), plus Sticky Note (ignored). Credentials are references in
+n8n files (``{id, name}``), never secrets; an imported workflow takes its credentials from the
+command line or environment.
 """
 
 from __future__ import annotations
