@@ -4,18 +4,28 @@ key, which Airflow masks) and ``KeitaroOperator`` with templated items and param
 Results go to XCom when small; give ``output_path`` for large batches (the items are written
 there and XCom gets ``{path, count}``). Registered through the ``apache_airflow_provider`` entry
 point (``keitaro_node.adapters.airflow_provider``, which does not import Airflow: Airflow reads
-it while it starts).
+it while it starts). ``workflow_dag("x.yaml")``: a DAG on the workflow's own schedule.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..model import Credentials, Item
 from ..options import DEFAULT_CONCURRENCY
-from .common import plain_items, require, run_operation, to_file
+from .common import (
+    engine_schedule,
+    load_any,
+    plain_items,
+    require,
+    run_operation,
+    run_scheduled,
+    to_file,
+)
 
 require("airflow", "airflow")
 from airflow.sdk import BaseHook, BaseOperator  # noqa: E402
@@ -96,3 +106,29 @@ class KeitaroOperator(BaseOperator):  # type: ignore[misc]
             )
         )
         return to_file(out, self.output_path) if self.output_path else out
+
+
+def workflow_dag(
+    path: str | Path, *, dag_id: str | None = None, fail_on_item_error: bool = False, **dag: Any
+) -> Any:
+    """A DAG that runs a workflow file on the schedule of its time trigger (Schedule Trigger,
+    Cron or Interval), in the workflow's zone: one task, one scheduled execution per run, as
+    ``serve`` runs it; its result items go to XCom. Other ``DAG`` arguments pass through."""
+    import pendulum
+    from airflow.sdk import DAG, task
+
+    workflow = load_any(path)
+    schedule = engine_schedule(workflow)
+    start = pendulum.datetime(2026, 1, 1, tz=schedule.timezone)
+    dag.setdefault("start_date", start)
+    dag.setdefault("catchup", False)
+    dag.setdefault("description", f"{workflow.name} ({Path(path).name}): {schedule.trigger}")
+    name = dag_id or re.sub(r"[^A-Za-z0-9_.-]+", "_", workflow.id or Path(path).stem)
+    with DAG(name, schedule=schedule.cron or schedule.every, **dag) as built:
+
+        @task(task_id="run_workflow")
+        def run() -> list[Item]:
+            return asyncio.run(run_scheduled(workflow, fail_on_item_error=fail_on_item_error))
+
+        run()
+    return built

@@ -1,4 +1,5 @@
-"""Prefect 3: an async task for one operation, and a whole YAML workflow as a flow.
+"""Prefect 3: an async task for one operation, a whole workflow as a flow, and a deployment on
+the workflow's own schedule.
 
 Credentials: the API key from a Prefect ``Secret`` block (name given), else ``KEITARO_API_KEY``;
 the domain as given, else ``KEITARO_DOMAIN``. Prefect's own retries are off by default: the
@@ -15,7 +16,7 @@ from typing import Any
 from ..errors import InputError
 from ..model import Credentials, Item
 from ..options import DEFAULT_CONCURRENCY
-from .common import plain_items, require, run_operation
+from .common import engine_schedule, load_any, plain_items, require, run_operation, run_scheduled
 
 prefect = require("prefect", "prefect")
 from prefect import flow, task  # noqa: E402
@@ -68,19 +69,38 @@ async def keitaro_task(
 
 
 def workflow_flow(path: str | Path, *, fail_on_item_error: bool = False) -> Any:
-    """A Prefect flow that runs a YAML workflow file (on the embedded emulator when it names it)
-    and returns its result items."""
+    """A Prefect flow that runs a workflow file (YAML or n8n JSON; on the embedded emulator
+    when it names it) and returns its result items: from its time trigger, as ``serve`` runs
+    it, when it has one."""
     from ..embedded import run_workflow
-    from ..workflows import load_workflow
+    from ..serve.service import TIME_TRIGGERS
     from .common import ItemsFailed
 
-    workflow = load_workflow(path)
+    workflow = load_any(path)
+    timed = any(n.type in TIME_TRIGGERS for n in workflow.nodes)
 
     @flow(name=workflow.name, retries=0)
     async def run_keitaro_workflow() -> list[Item]:
+        if timed:
+            return await run_scheduled(workflow, fail_on_item_error=fail_on_item_error)
         result = await run_workflow(workflow)
         if result.failed and fail_on_item_error:
             raise ItemsFailed(result.failed, result.items)
         return result.items
 
     return run_keitaro_workflow
+
+
+def workflow_deployment(path: str | Path, *, name: str | None = None, **options: Any) -> Any:
+    """A deployment of ``workflow_flow(path)`` on the schedule of the workflow's time trigger,
+    in its zone (``prefect.serve(workflow_deployment("x.yaml"))`` runs it)."""
+    from prefect.schedules import Cron, Interval
+
+    schedule = engine_schedule(load_any(path))
+    zone = schedule.timezone
+    when = (
+        Cron(schedule.cron, timezone=zone)
+        if schedule.cron
+        else Interval(schedule.every, timezone=zone)
+    )
+    return workflow_flow(path).to_deployment(name=name or Path(path).stem, schedule=when, **options)
