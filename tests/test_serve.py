@@ -361,3 +361,112 @@ def test_records_keep_the_newest_and_cap_the_items() -> None:
     node_run = record.nodes["A"]
     assert 0 < len(node_run["items"]) < 50 and node_run["truncated"] == 50 - len(node_run["items"])
     records.close()
+
+
+def respond(respond_with: str, **params: Any) -> dict[str, Any]:
+    return node("Respond", "respondToWebhook", {"respondWith": respond_with, **params}, 1.1)
+
+
+TWO = "return [{json: {n: 1, tag: {name: 'a'}}}, {json: {n: 2}}];"
+ANSWERS = [
+    # (webhook's responseMode and parameters, nodes after it, status, headers, body)
+    ({"responseMode": "lastNode", "responseData": "allEntries"}, [], 200, {}, [{"n": 1, "tag": {"name": "a"}}, {"n": 2}]),
+    ({"responseMode": "lastNode", "responseData": "noData"}, [], 200, {}, None),
+    ({"responseMode": "lastNode", "options": {"responsePropertyName": "tag.name"}}, [], 200, {}, "a"),
+    ({"responseMode": "lastNode", "options": {"responseCode": {"values": {"responseCode": 202}}}}, [], 202, {}, {"n": 1, "tag": {"name": "a"}}),
+    ({"responseMode": "lastNode", "options": {"responseHeaders": {"entries": [{"name": "X-Relay", "value": "yes"}]}}}, [], 200, {"X-Relay": "yes"}, {"n": 1, "tag": {"name": "a"}}),
+    ({"responseMode": "onReceived", "options": {"responseData": "accepted"}}, [], 200, {}, "accepted"),
+    ({"responseMode": "onReceived", "options": {"noResponseBody": True}}, [], 200, {}, None),
+    ({"responseMode": "responseNode"}, [respond("allIncomingItems", options={"responseKey": "data.items"})], 200, {}, {"data": {"items": [{"n": 1, "tag": {"name": "a"}}, {"n": 2}]}}),
+    ({"responseMode": "responseNode"}, [respond("text", responseBody="={{ 'n=' + $json.n }}")], 200, {"Content-Type": "text/html; charset=utf-8"}, "n=1"),
+    ({"responseMode": "responseNode"}, [respond("redirect", redirectURL="https://example.invalid/thanks")], 307, {"Location": "https://example.invalid/thanks"}, None),
+    ({"responseMode": "responseNode"}, [respond("json", responseBody='{"ok": true}', options={"responseCode": 201, "responseHeaders": {"entries": [{"name": "X-A", "value": "1"}]}})], 201, {"X-A": "1"}, {"ok": True}),
+    ({"responseMode": "responseNode"}, [respond("noData")], 200, {}, None),
+    ({"responseMode": "responseNode"}, [], 500, {}, {"code": 0, "message": "No Respond to Webhook node found in the workflow"}),
+    ({"responseMode": "lastNode"}, [respond("noData")], 500, {}, {"code": 0, "message": "Webhook node not correctly configured"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("params", "after", "status", "headers", "body"), ANSWERS)
+def test_what_a_webhook_answers(
+    tmp_path: Path, params: dict, after: list, status: int, headers: dict, body: Any
+) -> None:
+    hook = webhook("answer", params.pop("responseMode"), **params)
+    write(tmp_path, "answer", [hook, code("Two", TWO), *after])
+
+    async def scenario() -> tuple[int, dict[str, str], Any]:
+        async with serving(tmp_path) as (url, _):
+            return await call("POST", f"{url}/webhook/answer", allow_redirects=False)
+
+    got_status, got_headers, got_body = run(scenario())
+    assert (got_status, got_body) == (status, body)
+    lowered = {k.lower(): v for k, v in got_headers.items()}
+    assert {k: lowered.get(k.lower()) for k in headers} == headers
+
+
+def test_basic_and_bearer_auth_and_several_methods(tmp_path: Path) -> None:
+    basic = webhook("basic", "lastNode", authentication="basicAuth")
+    basic["credentials"] = {"httpBasicAuth": {"id": "1", "name": "Partner"}}
+    write(tmp_path, "basic", [basic, code("Ok", "return [{json: {ok: 'basic'}}];")])
+    bearer = webhook("bearer", "lastNode", authentication="bearerAuth")
+    bearer["credentials"] = {"httpBearerAuth": {"id": "2", "name": "CRM"}}
+    write(tmp_path, "bearer", [bearer, code("Ok", "return [{json: {ok: 'bearer'}}];")])
+    both = webhook("both", "lastNode", multipleMethods=True)
+    both["parameters"]["httpMethod"] = ["GET", "POST"]
+    doc = {
+        "id": "both",
+        "name": "Both",
+        "nodes": [both, code("Got", "return [{json: {m: 'get'}}];"), code("Posted", "return [{json: {m: 'post'}}];")],
+        "connections": {"Webhook": {"main": [[{"node": "Got", "type": "main", "index": 0}], [{"node": "Posted", "type": "main", "index": 0}]]}},
+    }  # fmt: skip
+    (tmp_path / "both.json").write_text(json.dumps(doc))
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    creds = secrets / "credentials.yaml"
+    creds.write_text(
+        "httpBasicAuth:\n  Partner: {user: ann, password: pw}\n"
+        "httpBearerAuth:\n  CRM: {token: t0k}\n"
+    )
+
+    async def scenario() -> None:
+        async with serving(tmp_path, credentials_file=creds) as (url, _):
+            status, headers, body = await call("POST", f"{url}/webhook/basic")
+            assert (status, body) == (401, "Authorization is required!")
+            assert headers["WWW-Authenticate"] == 'Basic realm="Webhook"'
+            wrong = {"Authorization": aiohttp.encode_basic_auth("ann", "nope")}
+            assert (await call("POST", f"{url}/webhook/basic", headers=wrong))[0] == 403
+            right = {"Authorization": aiohttp.encode_basic_auth("ann", "pw")}
+            assert (await call("POST", f"{url}/webhook/basic", headers=right))[2] == {"ok": "basic"}
+            assert (await call("POST", f"{url}/webhook/bearer"))[0] == 403
+            token = {"Authorization": "Bearer t0k"}
+            assert (await call("POST", f"{url}/webhook/bearer", headers=token))[2] == {
+                "ok": "bearer"
+            }
+            assert (await call("GET", f"{url}/webhook/both"))[2] == {"m": "get"}
+            assert (await call("POST", f"{url}/webhook/both"))[2] == {"m": "post"}
+
+    run(scenario())
+
+
+def test_static_data_in_expressions_and_an_interval_trigger(tmp_path: Path) -> None:
+    every = node("Every second", "interval", {"interval": 1, "unit": "seconds"})
+    counter = node(
+        "Count",
+        "set",
+        {
+            "assignments": {"assignments": [{"id": "1", "name": "seen", "type": "number",
+                "value": "={{ $getWorkflowStaticData('node').seen = ($getWorkflowStaticData('node').seen || 0) + 1 }}"}]},
+            "options": {},
+        },
+        3.4,
+    )  # fmt: skip
+    write(tmp_path, "every", [every, counter])
+
+    async def scenario() -> list[int]:
+        async with serving(tmp_path) as (_, service):
+            await until(lambda: len(service.records.list(status="success")) >= 3, 8)
+            runs = sorted(service.records.list(status="success"), key=lambda r: r.id)[:3]
+            records = [service.records.get(r.id) for r in runs]
+            return [r.nodes["Count"]["items"][0]["json"]["seen"] for r in records if r and r.nodes]
+
+    assert run(scenario()) == [1, 2, 3]

@@ -5,8 +5,9 @@ failed execution), or, in a run from the command line, those n8n's manual run ma
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from ...model import Item
 from ..model import WorkflowError, WorkflowNode
@@ -85,8 +86,22 @@ def _example_error(node: WorkflowNode, ctx: Run) -> list[Item]:
     return [{"json": {"execution": execution, "workflow": {"id": "1", "name": "Example Workflow"}}}]
 
 
+def _methods(node: Mapping[str, Any]) -> tuple[str, ...]:
+    """A Webhook for several methods has an output per method, named after it."""
+    params = node.get("parameters") or {}
+    given = params.get("httpMethod")
+    if params.get("multipleMethods") and isinstance(given, list) and len(given) > 1:
+        return tuple(str(m).upper() for m in given)
+    return ("main",)
+
+
 def _trigger(
-    name: str, n8n_type: str, version: float, description: str, manual: Callable[..., list[Item]]
+    name: str,
+    n8n_type: str,
+    version: float,
+    description: str,
+    manual: Callable[..., list[Item]],
+    **extra: Any,
 ) -> NodeType:
     return NodeType(
         name=name,
@@ -94,6 +109,7 @@ def _trigger(
         run=run,
         manual=manual,
         **n8n_native(n8n_type, version, credentials="Credentials by n8n type (webhook auth)."),
+        **extra,
     )
 
 
@@ -129,8 +145,10 @@ NODES = (
         WEBHOOK,
         2,
         "Starts the workflow when /webhook/<path> is called under keitaro-node serve (n8n's "
-        "Webhook: httpMethod, path, authentication, responseMode, responseData, options).",
+        "Webhook: httpMethod, path, authentication, responseMode, responseData, options; with "
+        "multipleMethods, an output per method).",
         _webhook,
+        output_names=_methods,
     ),
     _trigger(
         "errorTrigger",
