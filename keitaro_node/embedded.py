@@ -13,7 +13,7 @@ from typing import Any
 from .model import Credentials
 from .workflows import RunResult, Workflow
 from .workflows import run_workflow as run_on_credentials
-from .workflows.runner import needs_tracker
+from .workflows.launch import needs_tracker
 
 
 @asynccontextmanager

@@ -171,7 +171,8 @@ BASE = "name: t\ncredentials:\n  emulator: {seed: empty}\nnodes:\n"
         (
             BASE
             + "  - {name: A, type: noop}\n  - {name: B, type: noop}\nconnections:\n  A: [B]\n  B: [A]\n",
-            "the connections form a cycle: A -> B -> A",
+            "the connections form a cycle with no node that can end it (Loop Over Items, If, "
+            "Switch, Filter): A -> B -> A",
         ),
         (BASE + "  - {name: A, type: noop}\nconnections:\n  A: [Z]\n", "unknown node 'Z'"),
         (

@@ -181,14 +181,16 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except NodeFailed as stopped:  # exit 3, with every node that ran written for --all-nodes
         if args.all_nodes:
             with outputs.atomic_writer(args.all_nodes) as handle:
-                json.dump(redactor.data(all_nodes(stopped.runs)), handle, ensure_ascii=False)
+                json.dump(redactor.data(all_nodes(stopped.history)), handle, ensure_ascii=False)
         raise
     where = emit(masked_in_place(result.items, redactor), args, out)
     for warning in result.warnings:
         err.write(f"warning: {warning}\n")
     if args.all_nodes:
         with outputs.atomic_writer(args.all_nodes) as handle:
-            json.dump(redactor.data(all_nodes(result.runs)), handle, ensure_ascii=False, indent=2)
+            json.dump(
+                redactor.data(all_nodes(result.history)), handle, ensure_ascii=False, indent=2
+            )
     if not args.quiet:
         err.write(
             f"{workflow.name}: {len(result.order)} node runs, {len(result.items)} items out"
@@ -197,11 +199,16 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_ITEMS_FAILED if result.failed else EXIT_OK
 
 
-def all_nodes(runs: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Each executed node's items on its first output, as n8n shows them."""
+def all_nodes(history: Mapping[str, Any]) -> dict[str, Any]:
+    """Each executed node's items on its first output, as n8n shows them; a node that ran
+    several times (in a loop): ``{"runs": [items of each run, in order]}``."""
+
+    def shown(run: Any) -> list[dict[str, Any]]:
+        return [{k: i[k] for k in ("json", "pairedItem") if k in i} for i in run.items]
+
     return {
-        name: [{k: i[k] for k in ("json", "pairedItem") if k in i} for i in run.items]
-        for name, run in runs.items()
+        name: shown(runs[0]) if len(runs) == 1 else {"runs": [shown(r) for r in runs]}
+        for name, runs in history.items()
     }
 
 

@@ -91,6 +91,8 @@ class NodeRun:
     items: Sequence[Item]
     parent: str | None = None
     sources: Sequence[str | None] = ()
+    context: Mapping[str, Any] = field(default_factory=dict)
+    """The node's context after the run (``$('Name').context``: a loop's noItemsLeft, …)."""
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,9 @@ class Scope:
                 return MISSING
             run = self.runs[rest]
             return UNEXECUTED if run is None else len(run.items)
+        if kind == "c":
+            run = self.runs.get(rest)
+            return {} if run is None else dict(run.context)
         if kind == "N":
             run = self.runs.get(rest)
             return [] if run is None else list(run.items)

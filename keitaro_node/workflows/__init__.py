@@ -8,8 +8,9 @@ registered in ``nodes.TABLE``), ``model`` (the shapes).
 
 from ..safe_yaml import WorkflowLoader, parse_yaml
 from .document import apply_overrides, check_document, from_document, load_workflow, schema
+from .launch import run_workflow
 from .model import NodeFailed, NodeProgress, RunResult, Workflow, WorkflowError, WorkflowNode
-from .runner import Runner, run_workflow
+from .runner import Runner
 
 __all__ = [
     "NodeFailed",

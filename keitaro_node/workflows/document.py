@@ -79,6 +79,18 @@ def _valid() -> Check:
     return compile_check(schema())
 
 
+def _endless(doc: Mapping[str, Any]) -> list[str] | None:
+    """A cycle that passes through no node able to end a loop (a cycle through one is n8n's
+    loop: the runner bounds it), or None."""
+    ends = {n["name"] for n in doc["nodes"] if TABLE[n["type"]].loops}
+    kept = {
+        src: {kind: tuple(t for t in ts if t not in ends) for kind, ts in outs.items()}
+        for src, outs in connections(doc).items()
+        if src not in ends
+    }
+    return cycle([n["name"] for n in doc["nodes"] if n["name"] not in ends], kept)
+
+
 def _named(kind: str) -> dict[str, Any]:
     """n8n credentials of one type by name; their secrets only as ${VAR} (a workflow file is
     shared, the environment is not)."""
@@ -194,10 +206,10 @@ def _semantic_problems(
                 problems.append(
                     f"{_where(source, lines, ['connections', src])}: unknown node {target!r}"
                 )
-    if not problems and (loop := cycle(names, connections(doc))):
+    if not problems and (loop := _endless(doc)):
         problems.append(
-            f"{_where(source, lines, ['connections'])}: the connections form a cycle: "
-            + " -> ".join(loop)
+            f"{_where(source, lines, ['connections'])}: the connections form a cycle with no "
+            "node that can end it (Loop Over Items, If, Switch, Filter): " + " -> ".join(loop)
         )
     for i, name in enumerate(doc.get("env") or []):
         if name in secret_names(doc):

@@ -30,6 +30,8 @@ class NodeFailed(KeitaroNodeError):
         self.reason = message
         self.runs: Mapping[str, Any] = {}
         """The nodes that ran before the run stopped (name -> NodeRun), when it was running."""
+        self.history: Mapping[str, Any] = {}
+        """Every run of each of them, in order (name -> [NodeRun])."""
 
 
 MALFORMED = (TypeError, AttributeError, KeyError, IndexError, ValueError)
@@ -162,6 +164,9 @@ class RunResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     """What the user should know that is not an error (n8n's execution hints)."""
+    history: dict[str, list[NodeRun]] = field(default_factory=dict)
+    """Every run of each node in order (a node in a loop runs several times), when outputs are
+    kept; ``runs`` has the last of each."""
 
     def __repr__(self) -> str:
         # Short: asyncio.run formats the finished task's result (Python 3.11's signal check), and

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import time
 import uuid
@@ -19,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import credentials as sources
 from .. import expressions
-from ..errors import InputError
 from ..expressions import Context, NodeRun
 from ..model import Credentials, Item
 from ..options import DEFAULT_CONCURRENCY, DEFAULT_GRACE, tries
@@ -45,6 +43,18 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # aiohttp is imported only when a Keitaro node runs
     from ..core.http import AiohttpTransport
     from ..node import KeitaroNode
+
+MAX_NODE_RUNS = 100_000
+"""Runs of one node in one execution past which a loop is taken for one without a way out."""
+_ENDLESS = (
+    f"the node ran {MAX_NODE_RUNS:,} times in this execution: a loop without a way out?",
+    "n8n would go on until it runs out of memory; give the loop an exit (Loop Over Items' done "
+    "output, an If that stops it)",
+)
+_BULKY = ("items", "processedItems", "source")
+"""A loop's kept items: not handed to expressions with its context."""
+_UNKEPT = NodeRun(())
+"""A run whose items are not kept (only counted)."""
 
 Task = tuple[str, list[list[Item]], str | None, tuple[str | None, ...]]
 """A node ready to run: its name, its inputs, the node its (first) input came from, and the
@@ -101,6 +111,12 @@ class Runner:
         self.env = {name: environ[name] for name in workflow.env if name in environ}
         self.on_progress = on_progress
         self.runs: dict[str, NodeRun] = {}
+        self.history: dict[str, list[NodeRun]] = {}
+        """Every run of each node, in order, when the outputs are kept (a loop runs a node
+        several times; ``runs`` has its last)."""
+        self.keep_history = keep_outputs
+        self.contexts: dict[str, dict[str, Any]] = {}
+        self._paired_to: dict[str, str | None] = {}
         self.failed = 0
         """Items that failed and were kept (continue-on-fail), counted for every node type."""
         self._http = http
@@ -149,6 +165,7 @@ class Runner:
                         self.static_data.update(realms.static_data)
         except NodeFailed as exc:
             exc.runs = dict(self.runs)  # the nodes that ran before it stopped
+            exc.history = dict(self.history)
             raise
         finally:
             if self._http is not None and self._own_http:
@@ -201,8 +218,8 @@ class Runner:
             node = wf.node(name)
             outs = await self.execute(node, inputs, parent)
             self.budget.check(name)
+            self._record(node, outs, parent, sources)
             first = outs[next(iter(outs))] if outs else []
-            self.runs[name] = NodeRun(first, parent, sources)
             order.append(name)
             if self.release:
                 self._release(name)
@@ -222,7 +239,29 @@ class Runner:
                 last += first
             stack[0:0] = sorted(children, key=lambda task: wf.place(task[0]))
         elapsed = time.perf_counter() - started
-        return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings)
+        return RunResult(last, self.runs, order, self.failed, elapsed, self.warnings, self.history)
+
+    def _record(
+        self, node: WorkflowNode, outs: Outputs, parent: str | None, sources: tuple[str | None, ...]
+    ) -> None:
+        """The node's run, as expressions read it: its first output (a loop's batches when it
+        has some), paired with its input's node (or the one it chose), with its context."""
+        kind = TABLE[node.type]
+        shown = outs.get(kind.read_output or "") or (outs[next(iter(outs))] if outs else [])
+        context = self.contexts.get(node.name)
+        visible = {k: v for k, v in context.items() if k not in _BULKY} if context else {}
+        run = NodeRun(shown, self._paired_to.pop(node.name, parent), sources, visible)
+        self.runs[node.name] = run
+        runs = self.history.setdefault(node.name, [])
+        if len(runs) >= MAX_NODE_RUNS:
+            raise NodeFailed(node.name, 0, *_ENDLESS)
+        runs.append(run if self.keep_history else _UNKEPT)
+
+    def node_context(self, name: str) -> dict[str, Any]:
+        return self.contexts.setdefault(name, {})
+
+    def pair_to(self, name: str, source: str | None) -> None:
+        self._paired_to[name] = source
 
     def _starts(self) -> list[Task]:
         """Where the execution starts: the trigger that fired; in a manual run the first
@@ -409,91 +448,9 @@ class Runner:
         self.warnings.append(f"{node}: {message}")
 
 
-async def run_workflow(
-    workflow: Workflow,
-    *,
-    credentials: Credentials | None = None,
-    environ: Mapping[str, str] | None = None,
-    on_progress: NodeProgress | None = None,
-    env_files: Sequence[str | Path] = (),
-    grace: float = DEFAULT_GRACE,
-    resume: bool = False,
-    pinned: bool = False,
-    allow_paths: Sequence[str | Path] = (),
-    max_memory: int | None = None,
-    keep_outputs: bool = True,
-    named_credentials: sources.Named | None = None,
-    start: Start | None = None,
-    mode: str = "manual",
-    static_data: dict[str, Any] | None = None,
-    on_response: Callable[[Response], None] | None = None,
-    http: AiohttpTransport | None = None,
-) -> RunResult:
-    """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
-    ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
-
-    A workflow on the embedded emulator runs with ``keitaro_node.embedded.run_workflow``, which
-    starts it. ``env_files``: the .env files that ``environ`` was read from, named when
-    credentials lack; ``grace``: seconds the requests in flight get to finish when the run is
-    stopped; ``resume``: continue interrupted ``streamTo`` exports from their checkpoints;
-    ``pinned``: nodes with pinned data (an n8n export's pinData) output it instead of running,
-    as in n8n's manual runs; ``allow_paths``: folders outside the workflow's own that its
-    files may be in (paths.py); ``max_memory``: the run's memory budget in MB (budget.py);
-    ``keep_outputs=False``: ``RunResult.runs`` may lose the items of nodes that are not last,
-    once nothing can read them (large batches in bounded memory); ``named_credentials``: the
-    credentials nodes pick by n8n type and name (default: those of the workflow's credentials
-    spec, such as a credentials file's, ``${VAR}`` from ``environ``); ``start``: the trigger
-    that fired and its event (default: a manual run); ``mode``: ``$execution.mode``;
-    ``static_data``: what $getWorkflowStaticData starts from, updated in place to what the
-    execution left, however it ended; ``on_response``: called with a Respond to Webhook
-    node's response; ``http``: an HTTP transport to send through and leave open (a server's,
-    shared by its executions), default one of the run's own.
-    """
-    env = dict(os.environ if environ is None else environ)
-    if credentials is None and needs_tracker(workflow, pinned):
-        source = str(workflow.source or "<workflow>")
-        try:
-            credentials = sources.resolve(workflow.credentials, env, source, env_files)
-        except InputError as exc:
-            if "keitaroApi" not in (workflow.credentials or {}):  # else trackers by name
-                raise WorkflowError(exc.message) from None
-    if named_credentials is None:
-        source = str(workflow.source or "<workflow>")
-        try:
-            named_credentials = sources.named(workflow.credentials, env, source)
-        except InputError as exc:
-            raise WorkflowError(exc.message) from None
-    runner = Runner(
-        workflow,
-        credentials,
-        named=named_credentials,
-        environ=env,
-        on_progress=on_progress,
-        grace=grace,
-        resume=resume,
-        pinned=pinned,
-        allow_paths=[Path(p) for p in allow_paths],
-        max_memory=max_memory,
-        keep_outputs=keep_outputs,
-        start=start,
-        mode=mode,
-        static_data=static_data,
-        on_response=on_response,
-        http=http,
-    )
-    return await runner.run()
-
-
 _READS_NODES = re.compile(r"\$\(|\$node\b|\$items\b|\$item\(")
 
 
 def reads_other_nodes(workflow: Workflow) -> bool:
     """Whether any expression or code may read a node's output by name."""
     return any(_READS_NODES.search(json.dumps(dict(n.config))) for n in workflow.nodes)
-
-
-def needs_tracker(workflow: Workflow, pinned: bool = False) -> bool:
-    """Whether a run sends anything to a tracker (a pinned node sends nothing)."""
-    return any(
-        n.type == "keitaro" and not (pinned and n.name in workflow.pin_data) for n in workflow.nodes
-    )

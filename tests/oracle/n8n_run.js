@@ -54,15 +54,21 @@ async function main() {
   const execute = new WorkflowExecute(additionalData, 'manual');
   const run = await execute.run(workflow);
   // {node: items of its first output} for every node that ran (also one that failed but let
-  // the run go on: onError), and where the run stopped, if it did
+  // the run go on: onError), of its last run (a node in a loop runs several times; a loop's
+  // batches leave by its second output), and where the run stopped, if it did
   const out = {};
   for (const [name, runs] of Object.entries(run.data.resultData.runData)) {
-    const first = runs[0];
-    if (first.error && !first.data) {  // the node failed and the run stopped there
-      out.__stopped = { node: name, message: first.error.message };
+    const last = runs[runs.length - 1];
+    if (last.error && !last.data) {  // the node failed and the run stopped there
+      out.__stopped = { node: name, message: last.error.message };
       continue;
     }
-    out[name] = (first.data?.main?.[0] || []).map((i) => ({ json: i.json }));
+    const main = last.data?.main || [];
+    const node = doc.nodes.find((n) => n.name === name);
+    const loop = node?.type === 'n8n-nodes-base.splitInBatches' && (node.typeVersion ?? 3) >= 3;
+    const shown = loop && (main[1] || []).length ? main[1] : main[0] || [];
+    out[name] = shown.map((i) => ({ json: i.json }));
+    if (runs.length > 1) out.__runs = { ...out.__runs, [name]: runs.length };
   }
   process.stdout.write(JSON.stringify(out, null, 1) + '\n', () => process.exit(0));
 }

@@ -109,7 +109,7 @@ function nodeProxy(name) {
     all: () => nodeAll(name),
     get isExecuted() { return need(`s${name}`) >= 0; },
     params: {},
-    context: {},
+    get context() { return need(`c${name}`) || {}; },
   };
 }
 const inputProxy = {
@@ -130,7 +130,7 @@ const nodeByName = new Proxy({}, {
   get(_, name) {
     if (typeof name !== 'string') return undefined;
     const item = nodeAt(name, S.index) || nodeAt(name, 0) || { json: {} };
-    return { json: item.json, binary: item.binary || {}, context: {}, parameter: {}, runIndex: 0 };
+    return { json: item.json, binary: item.binary || {}, context: need(`c${name}`) || {}, parameter: {}, runIndex: 0 };
   },
 });
 const envProxy = new Proxy({}, {

@@ -28,6 +28,7 @@ from . import (
     set,
     sort,
     split,
+    split_in_batches,
     stop_and_error,
     summarize,
     switch,
@@ -64,6 +65,7 @@ MODULES = (
     rename_keys,
     crypto,
     respond_to_webhook,
+    split_in_batches,
 )
 TABLE: dict[str, NodeType] = {
     kind.name: kind for kind in (*(module.NODE for module in MODULES), *triggers.NODES)

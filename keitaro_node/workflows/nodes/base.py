@@ -57,6 +57,14 @@ class Run(Protocol):
     def ancestor_types(self, name: str) -> set[str]:
         """The node types of the nodes before this one."""
 
+    def node_context(self, name: str) -> dict[str, Any]:
+        """The node's context in this execution (n8n's getContext('node')), kept between its
+        runs; expressions read it as ``$('Name').context``."""
+
+    def pair_to(self, name: str, source: str | None) -> None:
+        """This run's output pairs with the items of ``source`` (not of the node that fed it
+        this time): a loop's batches pair with what the loop was given."""
+
     def progress(self, node: str) -> Callable[[int, int], None]: ...
 
     async def sleep(self, seconds: float) -> None: ...
@@ -157,6 +165,12 @@ class NodeType:
     routes_errors: bool = False
     """With continueErrorOutput, every failure's error item goes to the error output (n8n itself
     moves only items of its error shape, ``{error}`` or ``{error, message}``)."""
+    read_output: str | None = None
+    """The output expressions read (``$('Name').item``) when it has items; default the first
+    (a loop's batches leave by its second output)."""
+    loops: bool = False
+    """Can end a loop: a cycle of connections through it is allowed (Loop Over Items, If,
+    Switch, Filter); the runner bounds how often a node runs."""
     manual: Callable[[WorkflowNode, Run], list[Item]] | None = None
     """A trigger (where an execution starts, with no input): the items a run from the command
     line starts it with, as n8n's manual run makes them. None: not a trigger."""

@@ -73,6 +73,7 @@ def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
 
 
 NODE = NodeType(
+    loops=True,
     name="filter",
     description="Keep the items whose expression is true, or that pass n8n's Filter conditions.",
     run=run,

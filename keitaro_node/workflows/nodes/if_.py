@@ -59,6 +59,7 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
 
 
 NODE = NodeType(
+    loops=True,
     name="if",
     description="Route each item to the 'true' or 'false' output (n8n's If node).",
     run=run,

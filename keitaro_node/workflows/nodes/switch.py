@@ -133,6 +133,7 @@ def _targets(params: Mapping[str, Any], index: int, ctx: Run, count: int) -> lis
 
 
 NODE = NodeType(
+    loops=True,
     name="switch",
     description="Route each item by rules or by an output number (n8n's Switch, 1-3.2).",
     run=run,
