@@ -14,6 +14,7 @@ from .model import Credentials
 from .workflows import RunResult, Workflow
 from .workflows import run_workflow as run_on_credentials
 from .workflows.launch import needs_tracker
+from .workflows.library import Library
 
 
 @asynccontextmanager
@@ -33,9 +34,18 @@ async def emulator(options: Mapping[str, Any]) -> AsyncIterator[Credentials]:
         yield Credentials(emu.url, key, postback_key=emu.tracker.postback_key)
 
 
+def library(workflow: Workflow) -> Library:
+    """The workflows beside this one, YAML and n8n JSON, for its Execute Workflow nodes."""
+    from .n8n import import_n8n
+
+    folders = [workflow.source.parent] if workflow.source else []
+    return Library(folders, json_loader=lambda doc, source: import_n8n(doc, source))
+
+
 async def run_workflow(workflow: Workflow, **options: Any) -> RunResult:
     """``workflows.run_workflow``, starting the embedded emulator when the workflow names it
-    (and no ``credentials`` are given)."""
+    (and no ``credentials`` are given); Execute Workflow nodes find n8n JSON workflows too."""
+    options.setdefault("library", library(workflow))
     spec = workflow.credentials
     wanted = options.get("credentials") is None and needs_tracker(
         workflow, options.get("pinned", False)

@@ -20,7 +20,9 @@ from .. import credentials as sources
 from .. import expressions
 from ..errors import InputError, KeitaroNodeError
 from ..model import Credentials, Item
+from ..n8n import import_n8n
 from ..workflows import NodeFailed, RunResult, Workflow, WorkflowError, run_workflow
+from ..workflows.library import Library
 from ..workflows.model import Response, Start, WorkflowNode
 from ..workflows.nodes import TABLE
 from ..workflows.nodes.triggers import schedule_item
@@ -130,6 +132,12 @@ class Service:
         self._timers: list[asyncio.Task[None]] = []
         self.running: dict[int, asyncio.Task[Any]] = {}
         self._http: AiohttpTransport | None = None
+        known = {key: s.workflow for s in served for key in (s.workflow.name, s.id)}
+        folders = list(dict.fromkeys(s.workflow.source.parent for s in served if s.workflow.source))
+        self.library = Library(
+            folders, json_loader=lambda doc, source: import_n8n(doc, source), known=known
+        )
+        """What Execute Workflow nodes call: the served workflows by id and name first."""
         for s in served:
             s.static = records.static_data(s.id)
 
@@ -194,6 +202,7 @@ class Service:
                 static_data=static,
                 on_response=on_response,
                 http=self._transport(),
+                library=self.library,
             )
         except asyncio.CancelledError:
             self.records.finished(execution, "canceled", last_node=None, error=None, nodes={})

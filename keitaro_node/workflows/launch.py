@@ -12,6 +12,7 @@ from .. import credentials as sources
 from ..errors import InputError
 from ..model import Credentials
 from ..options import DEFAULT_GRACE
+from .library import Library
 from .model import NodeProgress, Response, RunResult, Start, Workflow, WorkflowError
 from .runner import Runner
 
@@ -39,6 +40,7 @@ async def run_workflow(
     static_data: dict[str, Any] | None = None,
     on_response: Callable[[Response], None] | None = None,
     http: AiohttpTransport | None = None,
+    library: Library | None = None,
 ) -> RunResult:
     """Run a workflow: against ``credentials``, or those the workflow names (domain and apiKey,
     ``${VAR}`` from ``environ``), or KEITARO_DOMAIN/KEITARO_API_KEY in ``environ``.
@@ -58,7 +60,8 @@ async def run_workflow(
     ``static_data``: what $getWorkflowStaticData starts from, updated in place to what the
     execution left, however it ended; ``on_response``: called with a Respond to Webhook
     node's response; ``http``: an HTTP transport to send through and leave open (a server's,
-    shared by its executions), default one of the run's own.
+    shared by its executions), default one of the run's own; ``library``: where Execute
+    Workflow nodes find the workflows they call (default: YAML files beside this one).
     """
     env = dict(os.environ if environ is None else environ)
     if credentials is None and needs_tracker(workflow, pinned):
@@ -91,6 +94,7 @@ async def run_workflow(
         static_data=static_data,
         on_response=on_response,
         http=http,
+        library=library,
     )
     return await runner.run()
 

@@ -23,6 +23,7 @@ from ..model import Credentials, Item
 from ..options import DEFAULT_CONCURRENCY, DEFAULT_GRACE, tries
 from . import paths
 from .budget import Budget
+from .library import Library
 from .model import (
     MALFORMED,
     NodeFailed,
@@ -38,12 +39,15 @@ from .nodes import TABLE, NodeType, Outputs
 from .nodes.base import Results, continues, passed
 from .pairing import paired, pairing
 from .settling import error_output, failures, items_of, malformed_node, replaced
+from .starts import Task, event, starts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # aiohttp is imported only when a Keitaro node runs
     from ..core.http import AiohttpTransport
     from ..node import KeitaroNode
 
+MAX_DEPTH = 20
+"""Sub-workflows within sub-workflows, at most (a workflow that runs itself stops there)."""
 MAX_NODE_RUNS = 100_000
 """Runs of one node in one execution past which a loop is taken for one without a way out."""
 _ENDLESS = (
@@ -55,10 +59,6 @@ _BULKY = ("items", "processedItems", "source")
 """A loop's kept items: not handed to expressions with its context."""
 _UNKEPT = NodeRun(())
 """A run whose items are not kept (only counted)."""
-
-Task = tuple[str, list[list[Item]], str | None, tuple[str | None, ...]]
-"""A node ready to run: its name, its inputs, the node its (first) input came from, and the
-node each input came from (for a node with several)."""
 
 
 class Runner:
@@ -84,8 +84,16 @@ class Runner:
         static_data: dict[str, Any] | None = None,
         on_response: Callable[[Response], None] | None = None,
         http: AiohttpTransport | None = None,
+        library: Library | None = None,
+        depth: int = 0,
     ) -> None:
         self.workflow = workflow
+        self.library = library or Library([workflow.source.parent] if workflow.source else [])
+        """Where Execute Workflow nodes find the workflows they call."""
+        self.depth = depth
+        """How deep in sub-workflows this run is (0: the top)."""
+        self.environ = environ
+        self._background: list[asyncio.Task[list[Item]]] = []
         self.start = start
         """The trigger that fired and its event; None: a manual run (``manual`` of the first
         trigger, or one empty item for every node without a parent when there is none)."""
@@ -158,7 +166,10 @@ class Runner:
                 if any(TABLE[n.type].runs_code for n in self.workflow.nodes):
                     realms.prepare()
                 try:
-                    return await self._run()
+                    result = await self._run()
+                    for task in self._background:  # sub-workflows not waited for: they end too
+                        await task
+                    return result
                 finally:
                     if self.static_data is not None:  # the execution's, however it ended
                         self.static_data.clear()
@@ -209,7 +220,7 @@ class Runner:
     async def _run(self) -> RunResult:
         started = time.perf_counter()
         wf = self.workflow
-        stack = self._starts()
+        stack: list[Task] = starts(wf, self.start)
         waiting: dict[str, dict[int, tuple[list[Item], str]]] = {}
         order: list[str] = []
         last: list[Item] = []
@@ -257,39 +268,60 @@ class Runner:
             raise NodeFailed(node.name, 0, *_ENDLESS)
         runs.append(run if self.keep_history else _UNKEPT)
 
+    def find_workflow(self, key: str) -> Workflow:
+        return self.library.find(key)
+
+    def load_workflow(self, path: Path) -> Workflow:
+        return self.library.load(path)
+
+    def workflow_from_json(self, text: str) -> Workflow:
+        return self.library.from_json(text)
+
+    async def execute_workflow(
+        self, workflow: Workflow, items: list[Item], *, wait: bool = True
+    ) -> list[Item]:
+        """A sub-workflow from its Execute Workflow Trigger (else its first trigger), on this
+        run's tracker, credentials and session; what its last node output."""
+        if self.depth >= MAX_DEPTH:
+            raise NodeFailed(self.current, 0, f"sub-workflows nested deeper than {MAX_DEPTH}", None)
+        starts = [n for n in workflow.nodes if TABLE[n.type].manual and not n.get("disabled")]
+        start = next((n for n in starts if n.type == "executeWorkflowTrigger"), None)
+        start = start or next(iter(starts), None)
+        if start is None:
+            message = (
+                f"the workflow {workflow.name!r} has no Execute Workflow Trigger, where n8n "
+                "starts a workflow that another one runs"
+            )
+            raise NodeFailed(self.current, 0, message, None)
+        child = Runner(
+            workflow,
+            self.credentials,
+            environ=self.environ,
+            named=self.named,
+            grace=self.grace,
+            allow_paths=self.allow_paths,
+            start=Start(start.name, items),
+            mode="integrated",
+            http=self.transport(),
+            library=self.library,
+            depth=self.depth + 1,
+        )
+        if not wait:
+            self._background.append(asyncio.ensure_future(self._items_of(child)))
+            return []
+        return await self._items_of(child)
+
+    @staticmethod
+    async def _items_of(child: Runner) -> list[Item]:
+        result = await child.run()
+        last = result.order[-1] if result.order else None
+        return list(result.runs[last].items) if last else []
+
     def node_context(self, name: str) -> dict[str, Any]:
         return self.contexts.setdefault(name, {})
 
     def pair_to(self, name: str, source: str | None) -> None:
         self._paired_to[name] = source
-
-    def _starts(self) -> list[Task]:
-        """Where the execution starts: the trigger that fired; in a manual run the first
-        trigger (a Manual Trigger before the others, as n8n's getStartNode), else every node
-        without a parent."""
-        wf = self.workflow
-        if self.start is not None:
-            return [(self.start.trigger, [], None, ())]
-        triggers = [n for n in wf.nodes if TABLE[n.type].manual and not n.get("disabled")]
-        if triggers:
-            first = min(triggers, key=lambda n: n.type not in ("manualTrigger", "start"))
-            return [(first.name, [], None, ())]
-        return [
-            (n.name, [[{"json": {}}]], None, ())
-            for n in sorted(wf.nodes, key=lambda n: wf.place(n.name))
-            if not wf.parents(n.name) and not TABLE[n.type].manual
-        ]
-
-    def _event(self, node: WorkflowNode, kind: NodeType) -> Outputs:
-        """A trigger's output: its event's items; in a manual run its pinned data (n8n's pinned
-        trigger data, say a Webhook's request), else what n8n's manual run makes."""
-        first = kind.outputs(node.config)[0]
-        if self.start is not None and node.name == self.start.trigger:
-            return {self.start.output or first: list(self.start.items)}
-        if node.name in self.workflow.pin_data:
-            return {first: [{"json": i["json"]} for i in self.workflow.pin_data[node.name]]}
-        assert kind.manual is not None
-        return {first: kind.manual(node, self)}
 
     def _release(self, name: str) -> None:
         """The outputs of the node's parents whose children have all run, dropped (the run's
@@ -332,7 +364,7 @@ class Runner:
         self.current = node.name
         self.now = datetime.now(self.now.tzinfo)  # $now: the time the node runs, as in n8n
         if kind.manual is not None:
-            return self._event(node, kind)
+            return event(self.workflow, self.start, node, kind, self)
         if self.pinned and node.name in self.workflow.pin_data:
             pins = self.workflow.pin_data[node.name]
             return {kind.outputs(node.config)[0]: [{"json": i["json"]} for i in pins]}

@@ -23,8 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from keitaro_node.embedded import run_workflow
 from keitaro_node.n8n import load_n8n
-from keitaro_node.workflows import NodeFailed, run_workflow
+from keitaro_node.workflows import NodeFailed
 
 from .remote import PLACEHOLDER, serving
 

@@ -50,7 +50,27 @@ async function main() {
     getParentTypes: () => [],
   };
   const hooks = new ExecutionLifecycleHooks('manual', '1', { id: '1', name: 'w', nodes: doc.nodes, connections: doc.connections, active: false, settings: {} });
-  const additionalData = { hooks, executionId: '1', restApiUrl: '', instanceBaseUrl: '', webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '', currentNodeParameters: undefined, executionTimeoutTimestamp: undefined, userId: '1', variables: {}, logAiEvent: () => {}, credentialsHelper, executeWorkflow: async () => ({}), getRunExecutionData: async () => undefined, secretsHelpers: {}, startRunnerTask: async () => ({ ok: false, error: 'no runner' }) };
+  const additionalData = { hooks, executionId: '1', restApiUrl: '', instanceBaseUrl: '', webhookBaseUrl: '', webhookWaitingBaseUrl: '', webhookTestBaseUrl: '', currentNodeParameters: undefined, executionTimeoutTimestamp: undefined, userId: '1', variables: {}, logAiEvent: () => {}, credentialsHelper, executeWorkflow: subWorkflow, getRunExecutionData: async () => undefined, secretsHelpers: {}, startRunnerTask: async () => ({ ok: false, error: 'no runner' }) };
+  // Execute Workflow, as n8n's CLI runs a sub-workflow: the child (by id: a JSON file beside
+  // this one whose "id" it is; or its code) from its start node with the items, then the data
+  // of its last node; its error thrown
+  async function subWorkflow(info, data, options) {
+    let child = info.code;
+    if (!child) {
+      const folder = path.dirname(process.argv[2]);
+      const files = fs.readdirSync(folder).filter((f) => f.endsWith('.json'));
+      child = files.map((f) => JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8'))).find((d) => String(d.id) === String(info.id));
+      if (!child) throw new Error(`Workflow does not exist: ${info.id}`);
+    }
+    const wf = new Workflow({ id: String(child.id || '2'), name: child.name || 'child', nodes: child.nodes, connections: child.connections, active: false, nodeTypes, settings: child.settings || {}, pinData: {} });
+    const start = wf.getStartNode();
+    const runData = { startData: {}, resultData: { runData: {} }, executionData: { contextData: {}, metadata: {}, nodeExecutionStack: [{ node: start, data: { main: [options.inputData] }, source: null }], waitingExecution: {}, waitingExecutionSource: {} } };
+    const childRun = await new WorkflowExecute(data, 'integrated', runData).processRunExecutionData(wf);
+    const result = childRun.data.resultData;
+    if (result.error) throw result.error;
+    const runs = result.runData[result.lastNodeExecuted];
+    return { data: runs[runs.length - 1].data.main, executionId: '2' };
+  }
   const execute = new WorkflowExecute(additionalData, 'manual');
   const run = await execute.run(workflow);
   // {node: items of its first output} for every node that ran (also one that failed but let

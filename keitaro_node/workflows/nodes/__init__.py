@@ -11,6 +11,7 @@ from . import (
     code,
     crypto,
     date_time,
+    execute_workflow,
     filter,
     function,
     http_request,
@@ -68,7 +69,8 @@ MODULES = (
     split_in_batches,
 )
 TABLE: dict[str, NodeType] = {
-    kind.name: kind for kind in (*(module.NODE for module in MODULES), *triggers.NODES)
+    kind.name: kind
+    for kind in (*(m.NODE for m in MODULES), *triggers.NODES, *execute_workflow.NODES)
 }
 
 __all__ = ["COMMON", "TABLE", "Checker", "NodeType", "Outputs", "Problems", "Run", "passed"]

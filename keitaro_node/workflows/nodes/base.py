@@ -11,7 +11,7 @@ from ...expressions import Context
 from ...model import Credentials, Definition, Item
 from ...outcomes import Failure
 from ..budget import Budget
-from ..model import NodeFailed, Response, WorkflowNode
+from ..model import NodeFailed, Response, Workflow, WorkflowNode
 from ..pairing import paired
 
 TYPE_CHECKING = False
@@ -64,6 +64,19 @@ class Run(Protocol):
     def pair_to(self, name: str, source: str | None) -> None:
         """This run's output pairs with the items of ``source`` (not of the node that fed it
         this time): a loop's batches pair with what the loop was given."""
+
+    def find_workflow(self, key: str) -> Workflow:
+        """A workflow by id or name (a served one, or one in this workflow's folder)."""
+
+    def load_workflow(self, path: Path) -> Workflow: ...
+
+    def workflow_from_json(self, text: str) -> Workflow: ...
+
+    async def execute_workflow(
+        self, workflow: Workflow, items: list[Item], *, wait: bool = True
+    ) -> list[Item]:
+        """Run ``workflow`` from its Execute Workflow Trigger with ``items``: what its last node
+        output (nothing, without ``wait``: it runs on, and the run waits for it at its end)."""
 
     def progress(self, node: str) -> Callable[[int, int], None]: ...
 
@@ -172,6 +185,8 @@ class NodeType:
     """Can end a loop: a cycle of connections through it is allowed (Loop Over Items, If,
     Switch, Filter); the runner bounds how often a node runs."""
     manual: Callable[[WorkflowNode, Run], list[Item]] | None = None
+    shape: Callable[[WorkflowNode, list[Item]], list[Item]] | None = None
+    """A trigger that shapes the items of its event (the Execute Workflow Trigger's inputs)."""
     """A trigger (where an execution starts, with no input): the items a run from the command
     line starts it with, as n8n's manual run makes them. None: not a trigger."""
     required_inputs: Callable[[Mapping[str, Any]], tuple[int, ...]] = lambda node: ()
