@@ -23,9 +23,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from keitaro_node.embedded import run_workflow
 from keitaro_node.errors import KeitaroNodeError
 from keitaro_node.n8n import import_n8n
-from keitaro_node.workflows import run_workflow
 
 from .pins import n8n_outputs
 
@@ -34,6 +34,7 @@ FILES = (
     "Code/test/Code.workflow.json",
     "Code/test/ImmutableOutput.workflow.json",
     "Code/test/workflow.do_not_obfuscate_validation_error.json",
+    "ExecuteWorkflow/test/node/workflow.parameter.json",
     "Filter/test/workflow_v1.json",
     "Filter/test/workflow_v2.json",
     "If/test/v1/IF.boolean.json",

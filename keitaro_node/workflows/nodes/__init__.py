@@ -36,6 +36,7 @@ from . import (
     telegram,
     triggers,
     wait,
+    xml,
 )
 from .base import COMMON, Checker, NodeType, Outputs, Problems, Run, passed
 
@@ -67,6 +68,7 @@ MODULES = (
     crypto,
     respond_to_webhook,
     split_in_batches,
+    xml,
 )
 TABLE: dict[str, NodeType] = {
     kind.name: kind
