@@ -118,6 +118,9 @@ class Context:
     """The node being run (its static data, ``$getWorkflowStaticData('node')``)."""
     mode: str = "manual"
     """``$execution.mode``: manual (a run from the command line), trigger, webhook or error."""
+    variables: str = ""
+    """JSON of the variables a node adds for its own expressions (HTTP Request's pagination:
+    ``{"$response": …, "$request": …, "$pageCount": …}``); "" for none."""
 
     @property
     def item(self) -> Item:
@@ -127,7 +130,7 @@ class Context:
         zone = self.timezone or default_timezone()
         now = int(self.now.timestamp() * 1000)
         ids = (self.workflow_id, self.workflow_name, self.execution_id, self.node)
-        return (now, zone, self.run_index, *ids, self.mode)
+        return (now, zone, self.run_index, *ids, self.mode, self.variables)
 
 
 # --------------------------------------------------------------------------- templates

@@ -160,7 +160,17 @@ class Realm:
             _js(self._host["env"], json.dumps(dict(env)))
             self.env = env
         if meta != self.meta:
-            now, zone, run_index, workflow_id, workflow_name, execution_id, node, mode = meta
+            (
+                now,
+                zone,
+                run_index,
+                workflow_id,
+                workflow_name,
+                execution_id,
+                node,
+                mode,
+                variables,
+            ) = meta
             self.load_zone(zone)
             state = {
                 "now": now,
@@ -170,7 +180,10 @@ class Realm:
                 "execution": {"id": execution_id, "mode": mode},
                 "node": node,
             }
-            _js(self._host["meta"], json.dumps(state))
+            text = json.dumps(state)
+            if variables:  # already JSON: spliced in, not parsed and dumped again
+                text = f'{text[:-1]}, "vars": {variables}}}'
+            _js(self._host["meta"], text)
             self.meta = meta
         owner = self.owner
         if owner is not None and owner.static_version != self.static_version:

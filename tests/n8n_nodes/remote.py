@@ -55,6 +55,14 @@ async def _answer(request: web.Request) -> web.StreamResponse:
         "see-other": web.Response(status=303, headers={**FIXED, "Location": "/echo"}),
         "loop": web.Response(status=302, headers={**FIXED, "Location": "/loop"}),
     }
+    if name == "pages":  # three pages of two records, then an empty one
+        page = int(request.query.get("page", "1"))
+        records = [{"n": 2 * page - 1}, {"n": 2 * page}] if page <= 3 else []
+        later = f"/pages?page={page + 1}" if page < 3 else None
+        return _json({"page": page, "records": records, "next": later})
+    if name == "numbered":  # pages 1-3, then 404
+        page = int(request.query.get("p", "1"))
+        return _json({"p": page, "tag": request.headers.get("X-Page")}, 200 if page <= 3 else 404)
     if name.startswith("item-"):
         return _json({"item": name[5:], "method": request.method})
     return fixed.get(name) or _json({"unknown": name}, 404)

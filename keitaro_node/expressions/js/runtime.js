@@ -8,6 +8,7 @@ const S = {
   env: { __proto__: null }, now: 0, zone: 'UTC', workflow: { id: '', name: '', active: false },
   execution: { id: '', mode: 'manual' },
   node: '',
+  vars: { __proto__: null },
 };
 // Data comes from Python as JSON text (scope.py): the current item with each evaluation, and
 // what else the code reads on request. Reading data it was not given records the key and throws
@@ -193,6 +194,10 @@ const DYNAMIC = {
   $workflow: () => S.workflow,
   $execution: () => S.execution,
   $getWorkflowStaticData: () => __staticData,
+  // a node's own variables (HTTP Request's pagination), undefined elsewhere
+  $response: () => S.vars.$response,
+  $request: () => S.vars.$request,
+  $pageCount: () => S.vars.$pageCount,
   $now: () => DateTime.now(),
   $today: () => DateTime.now().startOf('day'),
   $env: () => envProxy,
@@ -214,7 +219,7 @@ const scope = new Proxy({}, {
 // Python hands over data as JSON text, then calls run(fn, index, …) per evaluation.
 const host = {
   env(text) { S.env = JSON.parse(text); },
-  meta(text) { Object.assign(S, JSON.parse(text)); },
+  meta(text) { S.vars = { __proto__: null }; Object.assign(S, JSON.parse(text)); },
   zone: loadZone,
 };
 

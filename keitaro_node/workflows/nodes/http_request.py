@@ -11,14 +11,17 @@ as ``{"error": {"message": '404 - "…"', "name": "AxiosError", "code", "status"
 
 Requests go through the run's one session (its body cap; redirects followed here, at most
 ``maxRedirects``, never to a non-HTTP URL). Generic credentials (header, query, basic, bearer)
-come by name from the run's credentials file. Not yet: other credentials, pagination,
-proxies, multipart and binary bodies, file responses.
+come by name from the run's credentials file. 4.x pagination: a parameter updated each page
+(query, header, JSON body) or the next URL from the answer, until the answer is empty, given
+status codes come, or an expression says so; ``$response``, ``$pageCount``, ``$request`` in its
+expressions. Not yet: other credentials, proxies, multipart and binary bodies, file responses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +33,8 @@ from ...core.http import HttpRequest, RawResponse, Transport
 from ...errors import InputError, TransportError
 from ...model import Item
 from ...outcomes import Failure
+from ..http_pages import PageFailed, PagingStopped, paged, pagination
+from ..http_pages import text_value as _text
 from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
 from .base import (
@@ -144,12 +149,6 @@ def _request(params: Mapping[str, Any], version: float) -> tuple[HttpRequest, di
     return HttpRequest(method, url, headers, query_pairs, body, timeout), settings
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else json.dumps(value)
-
-
 async def _send(transport: Transport, request: HttpRequest, redirects: int) -> RawResponse:
     """The answer, following up to ``redirects`` redirects as axios does (303, and 301/302
     after a POST, become a GET without a body)."""
@@ -262,9 +261,16 @@ def _text_field(name: str, body: Any) -> dict[str, Any]:
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
     version = float(node.get("typeVersion", 4.2))
+    try:
+        pages = pagination(node.get("parameters") or {})
+    except ValueError as exc:
+        raise NodeFailed(node.name, 0, str(exc), None) from None
+    raw = dict(node.get("parameters") or {})
+    if pages is not None:  # its expressions are for each page, not for the item
+        raw["options"] = {k: v for k, v in raw["options"].items() if k != "pagination"}
     prepared: list[tuple[HttpRequest, dict[str, Any]] | _Failed] = []
     for i in range(len(items)):
-        params = expressions.resolve(node.get("parameters") or {}, ctx.context(items, i, parent))
+        params = expressions.resolve(raw, ctx.context(items, i, parent))
         try:
             request, settings = _request(params, version)
             prepared.append((_authenticated(request, node, params, ctx), settings))
@@ -285,9 +291,18 @@ async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Ru
         if interval and index >= size:
             await asyncio.sleep(interval * (index // size))
         try:
+            if pages is not None:
+                context = ctx.context(items, index, parent)
+                send = functools.partial(_send, transport, redirects=request[1]["redirects"])
+                answers = await paged(send, request[0], pages, context)
+                return [item for a in answers for item in _items(a, request[1], index)]
             answer = await _send(transport, request[0], request[1]["redirects"])
         except TransportError as exc:
             raise _unanswered(exc) from None
+        except PageFailed as exc:
+            raise _failure(exc.answer) from None
+        except PagingStopped as exc:
+            raise _Failed(exc.message, exc.message) from None
         if answer.status >= 300 and not request[1].get("neverError"):
             raise _failure(answer)
         return _items(answer, request[1], index)
