@@ -105,10 +105,12 @@ def _named_emulator(paths: list[Path]) -> str | None:
     """The seed of the embedded emulator a served YAML workflow names (one for all of them)."""
     import yaml
 
+    from ..safe_yaml import parse_yaml
+
     for path in paths:
         for file in sorted(path.glob("*.y*ml")) if path.is_dir() else [path]:
             try:
-                doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+                doc = parse_yaml(file.read_text(encoding="utf-8"))
             except (OSError, ValueError, yaml.YAMLError):
                 continue  # the loader reports it
             spec = doc.get("credentials") if isinstance(doc, dict) else None

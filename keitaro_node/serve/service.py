@@ -25,6 +25,7 @@ from ..workflows import NodeFailed, RunResult, Workflow, WorkflowError, run_work
 from ..workflows.library import Library
 from ..workflows.model import Response, Start, WorkflowNode
 from ..workflows.nodes import TABLE
+from ..workflows.nodes.base import credential_name
 from ..workflows.nodes.triggers import schedule_item
 from .records import Records
 from .schedules import Rule, recurs, rules
@@ -62,10 +63,8 @@ class Served:
         kind = AUTH_CREDENTIALS.get((node.get("parameters") or {}).get("authentication", ""))
         if kind is None:
             return None
-        chosen = (node.get("credentials") or {}).get(kind)
-        name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
         try:
-            return sources.pick(self.named, kind, str(name) if name else None)
+            return sources.pick(self.named, kind, credential_name(node, kind))
         except InputError:
             return None
 
