@@ -75,7 +75,7 @@ async def serving(
     ready: asyncio.Future[tuple[str, Service]] = asyncio.get_running_loop().create_future()
     task = asyncio.ensure_future(
         serve(
-            Settings(paths=[folder], port=0, **settings),
+            Settings(paths=[folder], **{"port": 0, **settings}),
             environ=environ or {},
             stop=stop,
             tracker=tracker,

@@ -470,3 +470,18 @@ def test_static_data_in_expressions_and_an_interval_trigger(tmp_path: Path) -> N
             return [r.nodes["Count"]["items"][0]["json"]["seen"] for r in records if r and r.nodes]
 
     assert run(scenario()) == [1, 2, 3]
+
+
+def test_a_port_in_use_is_said_plainly(tmp_path: Path) -> None:
+    from keitaro_node.errors import InputError
+
+    write(tmp_path, "quiet", [webhook("quiet"), code("Ok", "return [{json: {}}];")])
+
+    async def scenario() -> None:
+        async with serving(tmp_path) as (url, _):
+            port = int(url.rsplit(":", 1)[1])
+            with pytest.raises(InputError, match=f"cannot listen on 127.0.0.1:{port}"):
+                async with serving(tmp_path, port=port):
+                    pass
+
+    run(scenario())

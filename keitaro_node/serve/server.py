@@ -67,7 +67,11 @@ async def serve(
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            where = f"{settings.host}:{settings.port}"
+            raise InputError(f"cannot listen on {where}: {exc.strerror or exc}") from None
         port = _port(site) or settings.port
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         service.base_url = f"http://{host}:{port}"
