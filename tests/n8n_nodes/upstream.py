@@ -55,6 +55,7 @@ FILES = (
     "Merge/test/node/workflow.keep_non_matches.json",
     "Merge/test/node/workflow.update_2_1.json",
     "Set/test/Set.workflow.json",
+    "SplitInBatches/test/SplitInBatches.workflow_v2_done_variable.json",
     "Set/test/Set.v3.workflow.json",
     "Set/test/Set.v3_3.workflow.json",
     "Set/test/Set.workflow.null_values.json",

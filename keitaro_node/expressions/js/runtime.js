@@ -130,8 +130,15 @@ const inputProxy = {
 const nodeByName = new Proxy({}, {
   get(_, name) {
     if (typeof name !== 'string') return undefined;
-    const item = nodeAt(name, S.index) || nodeAt(name, 0) || { json: {} };
-    return { json: item.json, binary: item.binary || {}, context: need(`c${name}`) || {}, parameter: {}, runIndex: 0 };
+    // lazily: a node's context may be read before it has run (its own, in its first run)
+    const item = () => nodeAt(name, S.index) || nodeAt(name, 0) || { json: {} };
+    return {
+      get json() { return item().json; },
+      get binary() { return item().binary || {}; },
+      get context() { return need(`c${name}`) || {}; },
+      parameter: {},
+      runIndex: 0,
+    };
   },
 });
 const envProxy = new Proxy({}, {
