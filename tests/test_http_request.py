@@ -159,3 +159,29 @@ def test_crypto_generates_what_n8n_would(tmp_path: Any) -> None:
         r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", item["id"]
     )
     assert regex.fullmatch(r"[0-9a-f]{10}", item["hex"])
+
+
+def test_the_keitaro_credential_calls_an_admin_api_path(tmp_path: Any, emulator: Any) -> None:
+    """HTTP Request with the Keitaro credential (n8n's predefined credential type): the
+    tracker's key in the Api-Key header, never in the output."""
+    from keitaro_node.model import Credentials
+
+    from .conftest import CANARY
+
+    text = export(
+        f"{emulator.url}/admin_api/v1/campaigns",
+        authentication="predefinedCredentialType",
+        nodeCredentialType="keitaroApi",
+    )
+    path = tmp_path / "flow.json"
+    path.write_text(text, encoding="utf-8")
+    tracker = Credentials(emulator.url, CANARY)
+    result = asyncio.run(run_workflow(load_n8n(path), environ={}, credentials=tracker))
+    names = [item["json"]["name"] for item in result.runs["Call"].items]
+    assert names[:2] == ["Demo Facebook", "Demo Google"]
+    assert CANARY not in json.dumps([i["json"] for i in result.items])
+    other = export("http://127.0.0.1:1/", authentication="predefinedCredentialType",
+                   nodeCredentialType="slackApi")  # fmt: skip
+    path.write_text(other, encoding="utf-8")
+    with pytest.raises(WorkflowError, match="the slackApi credential is not supported yet"):
+        load_n8n(path)

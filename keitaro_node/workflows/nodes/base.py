@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ...errors import InputError
 from ...expressions import Context
 from ...model import Credentials, Definition, Item
 from ...outcomes import Failure
 from ..budget import Budget
-from ..model import NodeFailed, Response, Workflow, WorkflowNode
+from ..model import NodeFailed, Response, Workflow, WorkflowError, WorkflowNode
 from ..pairing import paired
 
 TYPE_CHECKING = False
@@ -287,3 +288,23 @@ def credential_name(node: WorkflowNode, kind: str) -> str | None:
     chosen = (node.get("credentials") or {}).get(kind)
     name = chosen.get("name") if isinstance(chosen, Mapping) else chosen
     return str(name) if name else None
+
+
+KEITARO_CREDENTIALS = "keitaroApi"
+
+
+def tracker(node: WorkflowNode, ctx: Run) -> Credentials:
+    """The node's Keitaro tracker: the ``keitaroApi`` credentials it names, when the credentials
+    file has them (several trackers in one workflow), else the run's."""
+    name = credential_name(node, KEITARO_CREDENTIALS)
+    try:
+        values = ctx.credential(KEITARO_CREDENTIALS, name) if name else None
+    except InputError as exc:
+        if ctx.credentials is None:
+            raise WorkflowError(f"{ctx.source}: node {node.name!r}: {exc.message}") from None
+        values = None  # a name the file lacks (an export's "Keitaro account"): the run's tracker
+    if values is not None:
+        return Credentials(values["domain"], values["apiKey"], values.get("postbackKey"))
+    if ctx.credentials is None:
+        raise WorkflowError(f"{ctx.source}: node {node.name!r}: no credentials")
+    return ctx.credentials

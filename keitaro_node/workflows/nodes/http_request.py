@@ -38,6 +38,7 @@ from ..http_pages import text_value as _text
 from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
 from .base import (
+    KEITARO_CREDENTIALS,
     Checker,
     NodeType,
     Problems,
@@ -46,6 +47,7 @@ from .base import (
     credential_name,
     failed,
     n8n_native,
+    tracker,
 )
 
 HTTP = "n8n-nodes-base.httpRequest"
@@ -336,7 +338,11 @@ def check(raw: Mapping[str, Any], checker: Checker) -> Problems:
         return [(["typeVersion"], message)]
     params = raw.get("parameters") or {}
     auth = params.get("authentication")
-    if auth not in (None, "none", "genericCredentialType"):
+    predefined = params.get("nodeCredentialType")
+    if auth == "predefinedCredentialType" and predefined != KEITARO_CREDENTIALS:
+        message = f"the {predefined} credential is not supported yet (keitaroApi is; {_AUTH_HELP})"
+        return [(["parameters", "nodeCredentialType"], message)]
+    if auth not in (None, "none", "genericCredentialType", "predefinedCredentialType"):
         return [(["parameters", "authentication"], f"{auth} is not supported yet ({_AUTH_HELP})")]
     kind = params.get("genericAuthType")
     if auth == "genericCredentialType" and kind not in AUTH:
@@ -347,7 +353,11 @@ def check(raw: Mapping[str, Any], checker: Checker) -> Problems:
 def _authenticated(
     request: HttpRequest, node: WorkflowNode, params: Mapping[str, Any], ctx: Run
 ) -> HttpRequest:
-    """The request with the node's generic credentials, picked by name from the run's file."""
+    """The request with the node's credentials: generic ones, picked by name from the run's
+    file, or the Keitaro tracker's key (an Admin API path the Keitaro node lacks)."""
+    if params.get("authentication") == "predefinedCredentialType":
+        key = tracker(node, ctx).api_key  # the credential's authenticate: the Api-Key header
+        return request._replace(headers={**request.headers, "Api-Key": key})
     if params.get("authentication") != "genericCredentialType":
         return request
     kind = str(params.get("genericAuthType"))

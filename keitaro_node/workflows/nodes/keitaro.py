@@ -12,19 +12,18 @@ from typing import Any
 from ... import expressions, outputs
 from ...core.parameters import OperationInputs
 from ...errors import InputError, Interrupted, RequestError
-from ...model import JSON, Credentials, Definition, Item
+from ...model import JSON, Definition, Item
 from ...options import DEFAULT_CONCURRENCY
 from ...outcomes import Failure, Success
-from ..model import NodeFailed, WorkflowError, WorkflowNode
+from ..model import NodeFailed, WorkflowNode
 from ..pairing import paired
-from .base import Checker, NodeType, Problems, Results, Run, continues, credential_name
+from .base import KEITARO_CREDENTIALS, Checker, NodeType, Problems, Results, Run, continues, tracker
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ...node import KeitaroNode
 
 KEITARO = "n8n-nodes-keitaro.keitaro"
-CREDENTIAL_TYPE = "keitaroApi"
 
 
 async def run(node: WorkflowNode, items: list[Item], parent: str | None, ctx: Run) -> Results:
@@ -69,21 +68,8 @@ async def retry(
 
 
 def _keitaro(node: WorkflowNode, ctx: Run) -> KeitaroNode:
-    """The node's tracker: the ``keitaroApi`` credentials it names, when the credentials file
-    has them (several trackers in one workflow), else the run's."""
-    name = credential_name(node, CREDENTIAL_TYPE)
-    try:
-        values = ctx.credential(CREDENTIAL_TYPE, name) if name else None
-    except InputError as exc:
-        if ctx.credentials is None:
-            raise WorkflowError(f"{ctx.source}: node {node.name!r}: {exc.message}") from None
-        values = None  # a name the file lacks (an export's "Keitaro account"): the run's tracker
-    if values is not None:
-        tracker = Credentials(values["domain"], values["apiKey"], values.get("postbackKey"))
-        return ctx.keitaro(node.get("rateLimit"), tracker)
-    if ctx.credentials is None:
-        raise WorkflowError(f"{ctx.source}: node {node.name!r}: no credentials")
-    return ctx.keitaro(node.get("rateLimit"))
+    """A Keitaro node on the run's session, for the node's tracker."""
+    return ctx.keitaro(node.get("rateLimit"), tracker(node, ctx))
 
 
 async def stream(
@@ -180,8 +166,8 @@ def from_n8n(raw: Mapping[str, Any]) -> dict[str, Any]:
         node["split"] = bool(options["splitIntoItems"])
     if "concurrency" in options:
         node["concurrency"] = int(options["concurrency"])
-    if isinstance((raw.get("credentials") or {}).get(CREDENTIAL_TYPE), Mapping):
-        node["credentials"] = {CREDENTIAL_TYPE: dict(raw["credentials"][CREDENTIAL_TYPE])}
+    if isinstance((raw.get("credentials") or {}).get(KEITARO_CREDENTIALS), Mapping):
+        node["credentials"] = {KEITARO_CREDENTIALS: dict(raw["credentials"][KEITARO_CREDENTIALS])}
     return node
 
 
@@ -215,7 +201,7 @@ def to_n8n(node: WorkflowNode, definition: Definition) -> dict[str, Any]:
         "type": KEITARO,
         "typeVersion": 1,
         "parameters": params,
-        "credentials": {CREDENTIAL_TYPE: {"id": "1", "name": "Keitaro account"}},
+        "credentials": {KEITARO_CREDENTIALS: {"id": "1", "name": "Keitaro account"}},
     }
 
 
