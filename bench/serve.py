@@ -8,18 +8,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 BENCH_KEY = "bench-api-key-0123456789"
 
 
-async def hello() -> None:
-    body = json.dumps({"id": 1, "name": "hello", "state": "active"}).encode()
-
-    async def answer(request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type="application/json")
-
+async def _serve_forever(answer: Callable[[web.Request], Awaitable[web.Response]]) -> None:
+    """Answer every path on a free loopback port, print the URL, serve until killed."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
     runner = web.AppRunner(app, access_log=None)
@@ -28,6 +25,15 @@ async def hello() -> None:
     await site.start()
     print(f"http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
     await asyncio.Event().wait()
+
+
+async def hello() -> None:
+    body = json.dumps({"id": 1, "name": "hello", "state": "active"}).encode()
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    await _serve_forever(answer)
 
 
 async def relay(upstream: str) -> None:
@@ -42,14 +48,7 @@ async def relay(upstream: str) -> None:
             async with session.get(url) as got:
                 return web.json_response(json.loads(await got.read()))
 
-        app = web.Application()
-        app.router.add_get("/{tail:.*}", answer)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        print(f"http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
-        await asyncio.Event().wait()
+        await _serve_forever(answer)
 
 
 async def emulator(clicks: int, faults: str | None) -> None:

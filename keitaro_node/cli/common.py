@@ -36,6 +36,12 @@ def add_env_file(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env-file", type=Path, default=Path(".env"), help="default: ./.env")
 
 
+def add_emulator(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument(
+        "--emulator", nargs="?", const="demo", choices=("demo", "empty"), metavar="SEED", help=help
+    )
+
+
 def add_credentials(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument("--credentials", type=Path, metavar="FILE", help=help)
 

@@ -6,7 +6,14 @@ import argparse
 import os
 from contextlib import asynccontextmanager
 
-from .common import EXIT_INVALID, EXIT_OK, add_credentials, add_env_file, run_interruptibly
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    add_credentials,
+    add_emulator,
+    add_env_file,
+    run_interruptibly,
+)
 
 TYPE_CHECKING = False  # typing is not imported: it costs start-up time
 if TYPE_CHECKING:
@@ -47,13 +54,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="also list the tools that create, change or delete (default: reads only)",
     )
-    mcp.add_argument(
-        "--emulator",
-        metavar="SEED",
-        nargs="?",
-        const="demo",
-        choices=("demo", "empty"),
-        help="serve tools over the embedded emulator instead of a tracker (default seed: demo)",
+    add_emulator(
+        mcp, "serve tools over the embedded emulator instead of a tracker (default seed: demo)"
     )
     add_credentials(mcp, "YAML/JSON: domain, apiKey")
     add_env_file(mcp)

@@ -15,6 +15,7 @@ from .common import (
     EXIT_OK,
     Progress,
     add_credentials,
+    add_emulator,
     add_env_file,
     load,
     overrides,
@@ -43,14 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="KEY=VALUE",
         help="override a value: NodeName.key=value or a top-level key=value",
     )
-    run.add_argument(
-        "--emulator",
-        nargs="?",
-        const="demo",
-        choices=("demo", "empty"),
-        metavar="SEED",
-        help="run against the embedded emulator (default seed: demo)",
-    )
+    add_emulator(run, "run against the embedded emulator (default seed: demo)")
     add_env_file(run)
     add_credentials(run, "a YAML/JSON file with domain and apiKey (used instead of the workflow's)")
     run.add_argument("--quiet", "-q", action="store_true", help="no summary or progress on stderr")

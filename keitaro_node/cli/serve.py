@@ -7,7 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
-from .common import EXIT_INVALID, EXIT_OK, add_credentials, add_env_file
+from .common import EXIT_INVALID, EXIT_OK, add_credentials, add_emulator, add_env_file
 from .mcp import LOOPBACK
 
 TYPE_CHECKING = False
@@ -56,14 +56,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="executions at once of one workflow (default 10)",
     )
     serve.add_argument("--log-format", choices=("text", "json"), default="text")
-    serve.add_argument(
-        "--emulator",
-        nargs="?",
-        const="demo",
-        choices=("demo", "empty"),
-        metavar="SEED",
-        help="Keitaro nodes use the embedded emulator (also when a workflow names one)",
-    )
+    add_emulator(serve, "Keitaro nodes use the embedded emulator (also when a workflow names one)")
     add_credentials(serve, "credentials for every workflow (YAML/JSON, by n8n type and name)")
     add_env_file(serve)
     serve.set_defaults(handler=cmd_serve)

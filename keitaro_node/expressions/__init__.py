@@ -176,6 +176,8 @@ class _Program:
     json_path: tuple[str, ...] = ()
     """For ``={{ $json.a.b }}`` alone: the keys, read in Python where the answer is plain (the
     sandbox gives the same answer, slower)."""
+    static: bool = False
+    """It names $getWorkflowStaticData: the execution takes the static data back after it."""
 
 
 _FUNCTION = "\0fn"
@@ -285,7 +287,7 @@ def _program(value: str) -> _Program:
     keys = tuple(path.group(1)[1:].split(".")) if path else ()
     if UNSAFE.intersection(keys):
         keys = ()
-    return _Program(source, "", keys)
+    return _Program(source, "", keys, _STATIC in template)
 
 
 def template_parts(value: str) -> list[tuple[str | None, str]]:
@@ -335,7 +337,7 @@ def evaluate_js(value: str, ctx: Context) -> Any:
     try:
         box.load(ctx.items, ctx.runs, ctx.parent, ctx.env, ctx.meta())
         text = box.run(program.source, ctx.index, ctx.parent, ctx.run_index)
-        if _STATIC in value:
+        if program.static:
             box.keep_static()
     except _sandbox.SandboxError as exc:
         if exc.kind == "InternalError" and "memory" in exc.message:

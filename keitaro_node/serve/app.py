@@ -166,9 +166,8 @@ async def _webhook(request: web.Request) -> web.StreamResponse:
         return found
     hook, params = found
     served = service.served[hook.workflow]
-    problem = _misconfigured(served.workflow, hook)
-    if problem:
-        return web.json_response({"code": 0, "message": problem}, status=500)
+    if hook.problem:
+        return web.json_response({"code": 0, "message": hook.problem}, status=500)
     refused = refusal(hook, request.headers, served.credential(hook.node))
     if refused is not None:
         status, message = refused
@@ -224,7 +223,7 @@ def _find(
 ) -> tuple[Hook, dict[str, str]] | web.Response:
     """The hook a request is for: static paths first, then paths with :parameters (n8n's
     order); else n8n's 404."""
-    hooks = sorted(service.hooks(), key=lambda h: h.dynamic)
+    hooks = service.routes
     for hook in hooks:
         params = hook.match(method, segments)
         if params is not None:
@@ -240,25 +239,6 @@ def _find(
         message = f'The requested webhook "{method} {path}" is not registered.'
     hint = "Is the workflow in the folder keitaro-node serve was given, and did it load?"
     return web.json_response({"code": 404, "message": message, "hint": hint}, status=404)
-
-
-def _misconfigured(workflow: Workflow, hook: Hook) -> str | None:
-    """n8n's checkResponseModeConfiguration (Webhook version 2)."""
-    if float(hook.node.get("typeVersion", 2)) < 2:
-        return None
-    reached, todo = set(), [hook.node.name]
-    while todo:
-        for targets in workflow.connections.get(todo.pop(), {}).values():
-            for target in targets:
-                if target not in reached:
-                    reached.add(target)
-                    todo.append(target)
-    responds = any(workflow.node(n).type == "respondToWebhook" for n in reached)
-    if hook.mode == "responseNode" and not responds:
-        return "No Respond to Webhook node found in the workflow"
-    if responds and hook.mode != "responseNode":
-        return "Webhook node not correctly configured"
-    return None
 
 
 def _answer(response: Response) -> web.Response:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,9 +119,9 @@ class Records:
         *,
         last_node: str | None,
         error: Mapping[str, Any] | None,
-        nodes: Mapping[str, list[Any]],
+        nodes: Mapping[str, Sequence[Any]],
     ) -> None:
-        data = json.dumps(self._capped(nodes), ensure_ascii=False, default=str)
+        data = self._capped(nodes)
         with self._tx() as db:
             db.execute(
                 "UPDATE executions SET status = ?, stopped_at = ?, last_node = ?, error = ?, "
@@ -138,11 +138,12 @@ class Records:
             # ids only grow: the executions older than the newest ``keep`` (a range of the key)
             db.execute("DELETE FROM executions WHERE id <= ?", (execution - self.keep,))
 
-    def _capped(self, nodes: Mapping[str, list[Any]]) -> dict[str, Any]:
-        """Each node's items; past the cap, each node keeps as many as fit its share."""
+    def _capped(self, nodes: Mapping[str, Sequence[Any]]) -> str:
+        """Each node's items as JSON; past the cap, each node keeps as many as fit its share."""
         whole = {name: {"items": items, "truncated": 0} for name, items in nodes.items()}
-        if len(json.dumps(whole, default=str)) <= self.data_cap:
-            return whole
+        text = json.dumps(whole, ensure_ascii=False, default=str)
+        if len(text) <= self.data_cap:
+            return text
         share = self.data_cap // max(1, len(nodes))
         capped: dict[str, Any] = {}
         for name, items in nodes.items():
@@ -153,7 +154,7 @@ class Records:
                     break
                 kept.append(item)
             capped[name] = {"items": kept, "truncated": len(items) - len(kept)}
-        return capped
+        return json.dumps(capped, ensure_ascii=False, default=str)
 
     def canceled_running(self) -> int:
         """Executions still ``running`` (the server stops, or an earlier one died): ``canceled``."""

@@ -6,7 +6,6 @@ data carried to the next and an error workflow started when it fails."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -80,7 +79,7 @@ def serve_one(workflow: Workflow, environ: Mapping[str, str]) -> Served:
             continue
         try:
             if node.type == "webhook":
-                hooks.append(hook(served_id, node))
+                hooks.append(hook(workflow, served_id, node))
             elif node.type in TIME_TRIGGERS:
                 schedules.append((node, rules(node, f"{served_id}:{node.name}")))
         except InputError as exc:
@@ -119,6 +118,8 @@ class Service:
         base_url: str = "",
     ) -> None:
         self.served = {s.id: s for s in served}
+        self.routes = sorted((h for s in served for h in s.hooks), key=lambda h: h.dynamic)
+        """Every webhook, those with fixed paths first (n8n looks them up first)."""
         self.records = records
         self.environ = dict(environ)
         self.tracker = tracker
@@ -139,9 +140,6 @@ class Service:
         """What Execute Workflow nodes call: the served workflows by id and name first."""
         for s in served:
             s.static = records.static_data(s.id)
-
-    def hooks(self) -> list[Hook]:
-        return [h for s in self.served.values() for h in s.hooks]
 
     def find(self, key: str) -> Served | None:
         """A served workflow by id, else by name."""
@@ -188,7 +186,7 @@ class Service:
         execution: int,
         on_response: Callable[[Response], None] | None,
     ) -> Outcome:
-        static = json.loads(json.dumps(served.static))
+        static = dict(served.static)  # the run replaces it whole (nothing is changed in place)
         nodes: Mapping[str, Any] = {}
         try:
             result = await run_workflow(
@@ -242,7 +240,7 @@ class Service:
         if static != served.static:
             served.static = static
             self.records.keep_static_data(served.id, static)
-        items = {name: [dict(i) for i in run.items] for name, run in runs.items()}
+        items = {name: run.items for name, run in runs.items()}
         status = "success" if error is None else "error"
         self.records.finished(execution, status, last_node=last, error=error, nodes=items)
         return Outcome(execution, result, error)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from ..errors import InputError
 from ..model import Item
-from ..workflows.model import Response, WorkflowNode
+from ..workflows.model import Response, Workflow, WorkflowNode
 
 METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 AUTH_CREDENTIALS = {
@@ -37,6 +37,8 @@ class Hook:
     path: tuple[str, ...]
     """The path's segments after /webhook/ (``:name`` for a parameter)."""
     dynamic: bool
+    problem: str | None = None
+    """Why every request is refused (n8n's check of the response mode), or None."""
 
     @property
     def params(self) -> Mapping[str, Any]:
@@ -71,7 +73,7 @@ class Hook:
         return found
 
 
-def hook(workflow: str, node: WorkflowNode) -> Hook:
+def hook(workflow: Workflow, workflow_id: str, node: WorkflowNode) -> Hook:
     """A Webhook node's registration; InputError for one n8n would not activate."""
     params = node.get("parameters") or {}
     given = params.get("httpMethod") or "GET"
@@ -98,7 +100,28 @@ def hook(workflow: str, node: WorkflowNode) -> Hook:
     mode = params.get("responseMode", "onReceived")
     if mode not in ("onReceived", "lastNode", "responseNode"):
         raise InputError(f"node {node.name!r}: responseMode {mode!r} is not supported here")
-    return Hook(workflow, node, methods, segments, dynamic)
+    problem = _misconfigured(workflow, node, str(mode))
+    return Hook(workflow_id, node, methods, segments, dynamic, problem)
+
+
+def _misconfigured(workflow: Workflow, node: WorkflowNode, mode: str) -> str | None:
+    """n8n's checkResponseModeConfiguration (Webhook version 2): what each request to the hook
+    is answered with (500), when its response mode and its Respond to Webhook nodes disagree."""
+    if float(node.get("typeVersion", 2)) < 2:
+        return None
+    reached, todo = set(), [node.name]
+    while todo:
+        for targets in workflow.connections.get(todo.pop(), {}).values():
+            for target in targets:
+                if target not in reached:
+                    reached.add(target)
+                    todo.append(target)
+    responds = any(workflow.node(n).type == "respondToWebhook" for n in reached)
+    if mode == "responseNode" and not responds:
+        return "No Respond to Webhook node found in the workflow"
+    if responds and mode != "responseNode":
+        return "Webhook node not correctly configured"
+    return None
 
 
 def request_item(

@@ -75,15 +75,13 @@ async def paged(
     """n8n's requestWithAuthenticationPaginated: each page's request from the previous answer,
     until the continue expression says no, ``maxRequests`` is reached, or the same answer came
     back five times."""
-    seen = {
-        "request": {"uri": request.url, "qs": dict(request.query), "headers": dict(request.headers)}
-    }
+    as_sent = {"uri": request.url, "qs": dict(request.query), "headers": dict(request.headers)}
     response: dict[str, Any] = {}
     count, same, previous = 0, 0, ("", "")
     answers: list[RawResponse] = []
 
     def value(expression: Any) -> Any:
-        variables = {"$request": seen["request"], "$response": response, "$pageCount": count}
+        variables = {"$request": as_sent, "$response": response, "$pageCount": count}
         return expressions.resolve(expression, replace(context, variables=json.dumps(variables)))
 
     while True:
